@@ -1,0 +1,75 @@
+# The one interface to the project: `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export PYTHONPATH := $(CURDIR)
+# No network at run time: models load from installed packages only.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+MODEL := models/patient.tar.gz
+CODER := models/coder/meta.json
+GENERATED_INPUTS := $(shell find scenarios corpus bot/build.py -type f 2>/dev/null)
+MODEL_INPUTS := config.yml $(shell find bot/domain data -type f 2>/dev/null)
+CODER_INPUTS := $(shell find corpus scoring -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
+
+.PHONY: help setup data train coder run test test-fast lint format bench bench-scoring system-deps lock clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+setup: $(STAMP) ## create .venv on Python 3.10 and install the locked dependencies
+$(STAMP): requirements.lock scripts/setup_venv.sh scripts/find_python.sh
+	scripts/setup_venv.sh
+	touch $@
+
+data: $(STAMP) ## regenerate Rasa training data from corpus/ and scenarios/ (writes only what changed)
+	$(PY) -m bot.build
+
+train: $(MODEL) ## train the Rasa model, only when data, domain, config or scenarios changed
+$(MODEL): $(STAMP) $(GENERATED_INPUTS) $(MODEL_INPUTS)
+	$(PY) -m bot.build
+	$(PY) -m rasa data validate --domain bot/domain --data data --config config.yml --fail-on-warnings
+	$(PY) -m rasa train --domain bot/domain --data data --config config.yml --out models --fixed-model-name patient
+	@# rasa skips training when its own fingerprint matches; the touch keeps make from asking again.
+	touch $@
+
+coder: $(CODER) ## train the behaviour coder's head from corpus/
+$(CODER): $(STAMP) $(CODER_INPUTS)
+	$(PY) -m scoring train
+
+run: train coder ## set up, train if needed, start Rasa, actions and the app, print the URL (Ctrl-C stops all)
+	$(PY) scripts/run.py
+
+system-deps: ## install Debian's chromium for the browser tests (needs root or sudo)
+	scripts/install_system_deps.sh
+
+lint: $(STAMP) ## ruff and mypy
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+format: $(STAMP) ## apply ruff's fixes and formatting
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+test: $(STAMP) coder system-deps lint ## set up what is missing, then run the whole suite
+	$(PY) -m pytest
+
+test-fast: $(STAMP) ## the suite without the end-to-end and browser tests
+	$(PY) -m pytest -m "not e2e and not browser"
+
+bench-scoring: $(STAMP) coder ## code the AnnoMI development split and print agreement and speed
+	$(PY) benchmarks/scoring_bench.py
+
+bench: bench-scoring ## every benchmark
+
+lock: $(STAMP) ## re-resolve dependencies into requirements.lock
+	scripts/lock.sh
+
+clean: ## remove trained models and runtime state (keeps .venv)
+	rm -rf models results var .pytest_cache .mypy_cache .ruff_cache

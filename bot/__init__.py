@@ -1,0 +1,1 @@
+"""The simulated patient: Rasa actions, the patient model and the scenario format."""

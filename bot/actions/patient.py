@@ -1,0 +1,128 @@
+"""Custom actions that play the simulated patient: open a session, answer turns, close it."""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.patient import PatientState, respond, start_state
+from bot.scenario import ScenarioError, load_scenario
+from bot.scenario.model import Scenario
+from bot.transcript import history_from_events
+from scoring import Coder, load_coder
+
+logger = logging.getLogger(__name__)
+
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+@lru_cache(maxsize=1)
+def coder() -> Coder:
+    """The behaviour coder, loaded on first use so the action server starts quickly."""
+    return load_coder()
+
+
+@lru_cache(maxsize=64)
+def _scenario_at(scenario_id: str, mtime: float) -> Scenario:
+    return load_scenario(scenario_id)
+
+
+def scenario_for(scenario_id: str) -> Scenario:
+    """Loads a scenario, re-reading it when an educator has changed the file."""
+    path = SCENARIO_DIR / f"{scenario_id}.yml"
+    mtime = path.stat().st_mtime if path.exists() else 0.0
+    return _scenario_at(scenario_id, mtime)
+
+
+def session_seed(sender_id: str) -> int:
+    """A stable seed per session, so a session replays identically."""
+    return zlib.crc32(sender_id.encode("utf-8"))
+
+
+def _error(dispatcher: CollectingDispatcher, message: str) -> list[EventType]:
+    # Errors travel as a custom payload: the app shows them as errors, never as the patient.
+    dispatcher.utter_message(json_message={"error": message})
+    return []
+
+
+class ActionStartSession(Action):
+    """Loads the chosen scenario, sets the patient's starting state and says its first words."""
+
+    def name(self) -> str:
+        return "action_start_session"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        scenario_id = tracker.get_slot("scenario_id")
+        if not scenario_id:
+            return _error(dispatcher, "No scenario was chosen for this session.")
+        if tracker.get_slot("patient_state"):
+            # Starting twice must not wipe a patient's state: the session simply goes on.
+            return _error(dispatcher, "This session has already started.")
+        try:
+            scenario = scenario_for(str(scenario_id))
+        except ScenarioError as error:
+            return _error(dispatcher, f"Scenario {scenario_id!r} cannot be used: {error}")
+        state = start_state(scenario, seed=session_seed(tracker.sender_id))
+        dispatcher.utter_message(text=scenario.persona.opening_line)
+        return [SlotSet("patient_state", state.to_dict()), SlotSet("session_ended", False)]
+
+
+class ActionPatientReply(Action):
+    """Codes the trainee's turn, moves the patient's state on and answers in character."""
+
+    def name(self) -> str:
+        return "action_patient_reply"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        scenario_id = tracker.get_slot("scenario_id")
+        state_dict = tracker.get_slot("patient_state")
+        if not scenario_id or not state_dict:
+            return _error(dispatcher, "This session has not been started: choose a scenario.")
+        if tracker.get_slot("session_ended"):
+            return _error(dispatcher, "This session has ended: start a new one to go on.")
+        try:
+            scenario = scenario_for(str(scenario_id))
+        except ScenarioError as error:
+            return _error(dispatcher, f"Scenario {scenario_id!r} cannot be used: {error}")
+
+        text = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or "nlu_fallback"
+        # The history excludes the turn being answered, which is the last user event.
+        history = history_from_events(tracker.events)[:-1]
+        codings = coder().code_turn(text, history=history)
+        reply = respond(
+            scenario, PatientState.from_dict(state_dict), codings, text=text, intent=intent
+        )
+        turn = {
+            "intent": intent,
+            "codings": [coding.to_dict() for coding in codings],
+            "talk": reply.talk,
+            "state": reply.state.to_dict(),
+            "changes": list(reply.changes),
+        }
+        dispatcher.utter_message(text=reply.text, json_message={"turn": turn})
+        return [SlotSet("patient_state", reply.state.to_dict())]
+
+
+class ActionEndSession(Action):
+    """Marks the session as ended; the app then shows the fidelity report."""
+
+    def name(self) -> str:
+        return "action_end_session"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(json_message={"session_ended": True})
+        return [SlotSet("session_ended", True)]

@@ -1,0 +1,158 @@
+"""Starts, checks and stops the project's servers as child processes, bound to 127.0.0.1.
+
+Used by `scripts/run.py` (make run) and by the end-to-end tests, so both run the services
+the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+
+
+@dataclass
+class Service:
+    """A running child process and where it answers."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    url: str
+    log_path: Path
+
+    def log_tail(self, lines: int = 30) -> str:
+        """The end of the service's log, for error messages."""
+        if not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def free_port() -> int:
+    """A TCP port that is free on the loopback interface right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def base_env(**extra: str) -> dict[str, str]:
+    """The environment for a child: offline models, the repository importable."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.setdefault("HF_HUB_OFFLINE", "1")
+    env.setdefault("TRANSFORMERS_OFFLINE", "1")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.update(extra)
+    return env
+
+
+def _start(
+    name: str, command: Sequence[str], url: str, log_dir: Path, env: dict[str, str]
+) -> Service:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{name}.log"
+    with log_path.open("wb") as log:
+        # A new process group lets stop() end the service's own children too.
+        process = subprocess.Popen(
+            list(command),
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    return Service(name, process, url, log_path)
+
+
+def start_action_server(port: int, log_dir: Path) -> Service:
+    """The rasa-sdk action server; SANIC_HOST keeps it off every interface but loopback."""
+    command = [sys.executable, "-m", "rasa_sdk", "--actions", "bot.actions", "--port", str(port)]
+    env = base_env(SANIC_HOST=HOST)
+    return _start("actions", command, f"http://{HOST}:{port}", log_dir, env)
+
+
+def start_rasa_server(
+    model: Path,
+    port: int,
+    action_port: int,
+    tracker_db: Path,
+    token: str,
+    log_dir: Path,
+) -> Service:
+    """The Rasa server with the REST channel and the token-protected HTTP API."""
+    tracker_db.parent.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable, "-m", "rasa", "run",
+        "--model", str(model),
+        "--interface", HOST,
+        "--port", str(port),
+        "--credentials", str(ROOT / "credentials.yml"),
+        "--endpoints", str(ROOT / "endpoints.yml"),
+        "--enable-api",
+        "--auth-token", token,
+    ]  # fmt: skip
+    env = base_env(
+        ACTION_SERVER_URL=f"http://{HOST}:{action_port}/webhook",
+        TRACKER_DB=str(tracker_db),
+    )
+    return _start("rasa", command, f"http://{HOST}:{port}", log_dir, env)
+
+
+def start_app(port: int, rasa_url: str, token: str, app_db: Path, log_dir: Path) -> Service:
+    """The Streamlit trainer app."""
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "trainer_ui" / "streamlit_app.py"),
+        "--server.address", HOST,
+        "--server.port", str(port),
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "minimal",
+    ]  # fmt: skip
+    env = base_env(RASA_URL=rasa_url, RASA_TOKEN=token, APP_DATABASE_URL=f"sqlite:///{app_db}")
+    return _start("app", command, f"http://{HOST}:{port}", log_dir, env)
+
+
+def wait_until_ready(service: Service, path: str = "/", timeout: float = 180.0) -> None:
+    """Polls the service until it answers; fails early, with its log, if it dies."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if service.process.poll() is not None:
+            raise RuntimeError(
+                f"{service.name} exited with code {service.process.returncode}:\n"
+                f"{service.log_tail()}"
+            )
+        try:
+            if requests.get(service.url + path, timeout=2).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(
+        f"{service.name} did not answer within {timeout:.0f} s:\n{service.log_tail()}"
+    )
+
+
+def stop(services: Sequence[Service], timeout: float = 15.0) -> None:
+    """Stops services, newest first: politely, then firmly."""
+    for service in reversed(services):
+        if service.process.poll() is None:
+            try:
+                os.killpg(service.process.pid, 15)
+            except ProcessLookupError:
+                continue
+    for service in reversed(services):
+        try:
+            service.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(service.process.pid, 9)
+            service.process.wait()

@@ -1,0 +1,88 @@
+"""Rebuilds a practice session (turns, codes, patient talk and state) from Rasa tracker events.
+
+Every patient reply carries a `custom` payload written by `action_patient_reply`; the tracker
+store therefore holds the whole session, and this module reads it back without Rasa.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from scoring import Coding, Turn
+
+
+@dataclass
+class Exchange:
+    """One trainee turn and the patient's answer to it."""
+
+    trainee_text: str
+    codings: list[Coding] = field(default_factory=list)
+    patient_text: str = ""
+    talk: str = ""
+    state: dict[str, Any] = field(default_factory=dict)
+    changes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Transcript:
+    """A session as the app and the report see it."""
+
+    scenario_id: str | None = None
+    opening: str = ""
+    exchanges: list[Exchange] = field(default_factory=list)
+    ended: bool = False
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def codings_per_turn(self) -> list[list[Coding]]:
+        """The trainee's codings, one list per turn: the input of `scoring.session_report`."""
+        return [exchange.codings for exchange in self.exchanges if exchange.codings]
+
+    @classmethod
+    def from_events(cls, events: Iterable[Mapping[str, Any]]) -> Transcript:
+        """Parses a tracker's event list (as returned by Rasa's HTTP API)."""
+        transcript = cls()
+        for event in events:
+            kind = event.get("event")
+            if kind == "slot" and event.get("name") == "scenario_id" and event.get("value"):
+                transcript.scenario_id = str(event["value"])
+            elif kind == "slot" and event.get("name") == "session_ended" and event.get("value"):
+                transcript.ended = True
+            elif kind == "user":
+                text = event.get("text") or ""
+                # "/start_session{...}" and "/end_session" are the app's controls, not speech.
+                if not text.startswith("/"):
+                    transcript.exchanges.append(Exchange(trainee_text=text))
+            elif kind == "bot":
+                transcript._add_bot_event(event)
+        return transcript
+
+    def _add_bot_event(self, event: Mapping[str, Any]) -> None:
+        text = event.get("text") or ""
+        custom = (event.get("data") or {}).get("custom") or {}
+        if custom.get("error"):
+            self.errors.append(str(custom["error"]))
+        turn = custom.get("turn")
+        if turn and self.exchanges and not self.exchanges[-1].patient_text:
+            exchange = self.exchanges[-1]
+            exchange.codings = [Coding.from_dict(c) for c in turn.get("codings", [])]
+            exchange.patient_text = text
+            exchange.talk = str(turn.get("talk", ""))
+            exchange.state = dict(turn.get("state") or {})
+            exchange.changes = [str(c) for c in turn.get("changes", [])]
+        elif text and not self.exchanges and not self.opening:
+            self.opening = text
+
+
+def history_from_events(events: Iterable[Mapping[str, Any]]) -> list[Turn]:
+    """The spoken turns of a tracker, oldest first, as the coder's conversation history."""
+    history: list[Turn] = []
+    for event in events:
+        text = event.get("text") or ""
+        if event.get("event") == "user" and text and not text.startswith("/"):
+            history.append(Turn("trainee", text))
+        elif event.get("event") == "bot" and text:
+            history.append(Turn("patient", text))
+    return history

@@ -1,0 +1,86 @@
+"""Rebuilding a session from tracker events, as the app and the report do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.transcript import Transcript, history_from_events
+from scoring import Coding, Turn
+
+
+def user(text: str) -> dict[str, Any]:
+    return {"event": "user", "text": text}
+
+
+def bot(text: str | None = None, **custom: Any) -> dict[str, Any]:
+    return {"event": "bot", "text": text, "data": {"custom": custom or None}}
+
+
+def coded(code: str) -> dict[str, Any]:
+    return Coding("x", code, 0.9, "because", {code: 0.9, "other": 0.1}).to_dict()
+
+
+EVENTS = [
+    {"event": "action", "name": "action_session_start"},
+    user('/start_session{"scenario_id": "reluctant_psychiatric"}'),
+    {"event": "slot", "name": "scenario_id", "value": "reluctant_psychiatric"},
+    bot("I don't really know why I'm here."),
+    user("What brought you in?"),
+    bot(
+        "My GP sent me.",
+        turn={
+            "codings": [coded("question_open")],
+            "talk": "neutral",
+            "state": {"rapport": 3},
+            "changes": ["rapport rose"],
+        },
+    ),
+    user("You need to take this seriously."),
+    bot("Here we go again.", turn={"codings": [coded("persuade")], "talk": "discord"}),
+    user("/end_session"),
+    bot(None, session_ended=True),
+    {"event": "slot", "name": "session_ended", "value": True},
+]
+
+
+def test_transcript_pairs_each_trainee_turn_with_its_codes_and_answer() -> None:
+    transcript = Transcript.from_events(EVENTS)
+
+    assert transcript.scenario_id == "reluctant_psychiatric"
+    assert transcript.opening == "I don't really know why I'm here."
+    assert transcript.ended
+    assert [e.trainee_text for e in transcript.exchanges] == [
+        "What brought you in?",
+        "You need to take this seriously.",
+    ]
+    first, second = transcript.exchanges
+    assert [c.code for c in first.codings] == ["question_open"]
+    assert (first.patient_text, first.talk, first.state) == (
+        "My GP sent me.",
+        "neutral",
+        {"rapport": 3},
+    )
+    assert first.changes == ["rapport rose"]
+    assert (second.patient_text, second.talk) == ("Here we go again.", "discord")
+    assert [[c.code for c in turn] for turn in transcript.codings_per_turn] == [
+        ["question_open"],
+        ["persuade"],
+    ]
+
+
+def test_error_payloads_are_collected_not_shown_as_the_patient() -> None:
+    transcript = Transcript.from_events([user("hello"), bot(None, error="No scenario was chosen.")])
+
+    assert transcript.errors == ["No scenario was chosen."]
+    assert transcript.exchanges[0].patient_text == ""
+    assert transcript.codings_per_turn == []
+
+
+def test_history_holds_spoken_turns_only() -> None:
+    assert history_from_events(EVENTS) == [
+        Turn("patient", "I don't really know why I'm here."),
+        Turn("trainee", "What brought you in?"),
+        Turn("patient", "My GP sent me."),
+        Turn("trainee", "You need to take this seriously."),
+        Turn("patient", "Here we go again."),
+    ]

@@ -1,0 +1,1 @@
+"""The Streamlit trainer app: pages over importable logic."""

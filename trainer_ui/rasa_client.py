@@ -1,0 +1,79 @@
+"""The app's only way to talk to Rasa: the REST channel for turns, the HTTP API to read back."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from bot.transcript import Transcript
+
+
+class RasaUnavailable(Exception):
+    """Rasa could not be reached or answered with an error; the message says what to do."""
+
+
+class RasaClient:
+    """A small client for one Rasa server.
+
+    Args:
+        base_url: e.g. ``http://127.0.0.1:5005``.
+        token: the token Rasa's HTTP API was started with (`--auth-token`).
+        timeout: seconds to wait for one answer.
+    """
+
+    def __init__(self, base_url: str, token: str, timeout: float = 30.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+
+    @classmethod
+    def from_env(cls) -> RasaClient:
+        """The client configured by `scripts/run.py` through RASA_URL and RASA_TOKEN."""
+        return cls(os.environ.get("RASA_URL", "http://127.0.0.1:5005"), os.environ["RASA_TOKEN"])
+
+    def start_session(self, session_id: str, scenario_id: str) -> list[dict[str, Any]]:
+        """Opens a session with the chosen scenario; returns the patient's first words."""
+        payload = json.dumps({"scenario_id": scenario_id})
+        return self.say(session_id, f"/start_session{payload}")
+
+    def end_session(self, session_id: str) -> list[dict[str, Any]]:
+        """Ends a session; afterwards the patient answers no more turns."""
+        return self.say(session_id, "/end_session")
+
+    def say(self, session_id: str, text: str) -> list[dict[str, Any]]:
+        """Sends one trainee message through the REST channel and returns Rasa's messages."""
+        response = self._request(
+            "post",
+            "/webhooks/rest/webhook",
+            json={"sender": session_id, "message": text},
+        )
+        return list(response.json())
+
+    def transcript(self, session_id: str) -> Transcript:
+        """Reads a whole session back from the tracker store."""
+        response = self._request(
+            "get",
+            f"/conversations/{quote(session_id, safe='')}/tracker",
+            params={"token": self.token, "include_events": "ALL"},
+        )
+        return Transcript.from_events(response.json().get("events") or [])
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        try:
+            response = requests.request(
+                method, self.base_url + path, timeout=self.timeout, **kwargs
+            )
+        except requests.RequestException as error:
+            raise RasaUnavailable(
+                f"The patient server at {self.base_url} is not answering "
+                f"({error.__class__.__name__}). Is `make run` still running?"
+            ) from error
+        if response.status_code >= 400:
+            raise RasaUnavailable(
+                f"The patient server answered {response.status_code}: {response.text[:300]}"
+            )
+        return response
