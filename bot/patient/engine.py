@@ -1,0 +1,259 @@
+"""One patient turn: from the coded trainee turn to a reply and a new state."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot.patient.dynamics import (
+    EFFECTS,
+    Appraisal,
+    appraise,
+    choose_talk,
+    move_readiness,
+    open_layers,
+    touch_sensitive_topic,
+)
+from bot.patient.inrole import in_role_kind
+from bot.patient.ruler import ruler_move, ruler_number
+from bot.patient.select import choose_in_role, choose_line, choose_ruler
+from bot.patient.state import MAX_USED, PatientState
+from bot.patient.topics import detect_topic
+from bot.scenario import GENERAL_TOPIC, LAYERS, Line, Scenario
+
+
+class CodingLike(Protocol):
+    """What the patient reads from a ``scoring.Coding``: only its code."""
+
+    @property
+    def code(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class PatientReply:
+    """The patient's answer to one trainee turn.
+
+    Attributes:
+        text: What the patient says.
+        talk: ``change``, ``sustain``, ``neutral`` or ``discord`` (from the line's metadata).
+        state: State after the turn.
+        changes: Why the state changed this turn, one sentence each.
+        line_id: Id of the line said.
+        topic: Topic of the reply (``in_role.<kind>`` for in-character answers).
+        layer: Disclosure layer of the line.
+        kind: ``topic``, ``short``, ``ruler`` or the in-role kind (``greet``,
+            ``bot_challenge``...).
+    """
+
+    text: str
+    talk: str
+    state: PatientState
+    changes: list[str] = field(default_factory=list)
+    line_id: str = ""
+    topic: str = GENERAL_TOPIC
+    layer: str = LAYERS[0]
+    kind: str = "topic"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-serialisable payload (the state as :meth:`PatientState.to_dict`)."""
+        return {
+            "text": self.text,
+            "talk": self.talk,
+            "changes": list(self.changes),
+            "line_id": self.line_id,
+            "topic": self.topic,
+            "layer": self.layer,
+            "kind": self.kind,
+            "state": self.state.to_dict(),
+        }
+
+
+def _codes(codings: Sequence[CodingLike], intent: str | None) -> list[str]:
+    # MITI counts each code once per volley; keep the trainee's order for the reasons.
+    codes = [c.code for c in codings if getattr(c, "code", None) in EFFECTS]
+    if not codes and intent in EFFECTS:
+        codes = [str(intent)]
+    return list(dict.fromkeys(codes)) or ["other"]
+
+
+def _after(state: PatientState, line: Line, talk: str, **changes: Any) -> PatientState:
+    counts = dict(state.talk_counts)
+    counts[talk] = counts.get(talk, 0) + 1
+    used = (*state.used, line.id)[-MAX_USED:]
+    return state.evolve(
+        turn=state.turn + 1, used=used, last_talk=talk, talk_counts=counts, **changes
+    )
+
+
+def _in_role(
+    scenario: Scenario, state: PatientState, kind: str, codes: list[str], rng: random.Random
+) -> PatientReply:
+    turn = state.turn + 1
+    line = choose_in_role(scenario, state, kind, rng)
+    changes = [f"turn {turn}: no change: answered in character ({kind.replace('_', ' ')})"]
+    discord = state.discord
+    streak = state.off_topic_streak + (kind not in ("greet", "farewell"))
+    if streak >= 3:
+        # A patient kept off task for several turns gets impatient, as a real one would.
+        discord = min(10.0, discord + 0.5)
+        changes = [
+            f"turn {turn}: discord rose {state.discord:.1f} -> {discord:.1f} after "
+            f"{streak} off-task turns in a row"
+        ]
+    new = _after(
+        state,
+        line,
+        line.talk,
+        discord=discord,
+        off_topic_streak=streak,
+        last_codes=tuple(codes),
+        pressure_streak=0,
+        reflect_streak=0,
+    )
+    return PatientReply(line.text, line.talk, new, changes, line.id, line.topic, line.layer, kind)
+
+
+def _ruler_answer(
+    scenario: Scenario, state: PatientState, ap: Appraisal, codes: list[str], rng: random.Random
+) -> PatientReply | None:
+    # The patient reports the readiness the model holds, so the ruler is an honest window
+    # on the state; answering it changes nothing but the relationship effects of the turn.
+    line = choose_ruler(scenario, state, rng)
+    if line is None:
+        return None
+    turn = state.turn + 1
+    number = ruler_number(state.readiness)
+    text = re.sub(r"\b([Aa]) (8|11|18)\b", r"\1n \2", line.text.replace("{n}", str(number)))
+    changes = [
+        *ap.reasons,
+        f"turn {turn}: readiness ruler: the patient said {number} (readiness "
+        f"{state.readiness:.1f})",
+    ]
+    new = _after(
+        state, line, "neutral",
+        rapport=ap.rapport, discord=ap.discord, last_codes=tuple(codes),
+        pressure_streak=0, reflect_streak=ap.reflect_streak, off_topic_streak=0,
+    )  # fmt: skip
+    return PatientReply(text, "neutral", new, changes, line.id, state.topic, line.layer, "ruler")
+
+
+def _topic(
+    scenario: Scenario,
+    state: PatientState,
+    found: str | None,
+    codes: list[str],
+    usable: int,
+    turn: int,
+) -> tuple[str, list[str]]:
+    current = state.topic if state.topic in scenario.topics else GENERAL_TOPIC
+    if found is not None:
+        if found != current:
+            label = scenario.topics[found].label
+            return found, [f"turn {turn}: topic moved to '{label}' (raised by the trainee)"]
+        return found, []
+    if "question_open" not in codes:
+        return current, []
+    # An open question that names no topic invites the patient to bring up something new,
+    # unless the current topic still has things to say at this depth.
+    cur = scenario.topics.get(current)
+    layers = LAYERS[: usable + 1]
+    if (
+        cur is not None
+        and current != GENERAL_TOPIC
+        and any(
+            line.id not in state.used
+            for (layer, _), lines in cur.lines.items()
+            if layer in layers
+            for line in lines
+        )
+    ):
+        return current, []
+    for topic_id in scenario.topics:
+        if topic_id != GENERAL_TOPIC and topic_id not in state.topics_seen:
+            label = scenario.topics[topic_id].label
+            return topic_id, [f"turn {turn}: open question: the patient brought up '{label}'"]
+    return current, []
+
+
+def respond(
+    scenario: Scenario,
+    state: PatientState,
+    codings: Sequence[CodingLike],
+    text: str = "",
+    intent: str | None = None,
+) -> PatientReply:
+    """Answer one trainee turn. Pure: ``state`` is not changed; the reply holds the new one.
+
+    Args:
+        scenario: The patient.
+        state: State before the turn (from :func:`start_state` or a previous reply).
+        codings: One ``scoring.Coding`` (or anything with ``.code``) per thought unit.
+        text: The trainee's words (used for the topic and in-role checks).
+        intent: NLU intent of the turn: a MITI code or ``greet``, ``bot_challenge``,
+            ``off_topic``, ``nlu_fallback``.
+
+    Returns:
+        The reply, its talk label, the new state and the reasons for every change.
+
+    Raises:
+        ValueError: ``state`` belongs to another scenario.
+    """
+    if state.scenario_id != scenario.id:
+        raise ValueError(f"state of scenario {state.scenario_id!r} used with {scenario.id!r}")
+    turn = state.turn + 1
+    # Seeded per turn (string seeds hash deterministically), so replays give the same session.
+    rng = random.Random(f"{scenario.id}:{state.seed}:{turn}")
+    codes = _codes(codings, intent)
+    named = detect_topic(scenario, text, state.topic)
+    kind = in_role_kind(text, intent, codes, named is not None)
+    if kind is not None:
+        return _in_role(scenario, state, kind, codes, rng)
+    ap = touch_sensitive_topic(scenario, state, appraise(state, codes, turn), codes, named, turn)
+    ruler = None if ap.pressure else ruler_move(text, state.used[-1] if state.used else "")
+    if ruler == "ask":
+        answer = _ruler_answer(scenario, state, ap, codes, rng)
+        if answer is not None:
+            return answer
+    if ruler == "why_not_lower" and ap.discord < 5:
+        talk, talk_reason = "change", "asked why the ruler number is not lower: own reasons"
+    else:
+        talk, talk_reason = choose_talk(state, ap, codes, rng)
+    readiness, stage, ready_reasons = move_readiness(state, ap, codes, talk, turn)
+    usable, reached, layer_reasons = open_layers(scenario, state, ap, turn)
+    topic_id, topic_reasons = _topic(scenario, state, named, codes, usable, turn)
+    short = set(codes) - {"other"} == {"question_closed"}
+    line = choose_line(
+        scenario, state.evolve(stage=stage), topic_id, talk, usable, short=short, turn=turn, rng=rng
+    )
+    if line.topic not in (topic_id, GENERAL_TOPIC) and line.topic in scenario.topics:
+        # .get: a state saved before an educator removed a topic must still load.
+        old = scenario.topics.get(topic_id)
+        topic_reasons.append(
+            f"turn {turn}: nothing new to say about '{old.label if old else topic_id}': "
+            f"drifted to '{scenario.topics[line.topic].label}'"
+        )
+        topic_id = line.topic
+    seen = state.topics_seen
+    if topic_id != GENERAL_TOPIC and topic_id not in seen:
+        seen = (*seen, topic_id)
+    changes = [
+        *topic_reasons,
+        *ap.reasons,
+        *ready_reasons,
+        *layer_reasons,
+        f"turn {turn}: {talk} talk: {talk_reason}",
+    ]
+    new = _after(
+        state, line, talk,
+        stage=stage, rapport=ap.rapport, discord=ap.discord, readiness=readiness,
+        layer=reached, topic=topic_id, topics_seen=seen, last_codes=tuple(codes),
+        pressure_streak=ap.pressure_streak, reflect_streak=ap.reflect_streak,
+        off_topic_streak=0,
+    )  # fmt: skip
+    kind_out = (
+        "short" if short and ("short" in line.tags or line.id.startswith("short_")) else "topic"
+    )
+    return PatientReply(line.text, talk, new, changes, line.id, topic_id, line.layer, kind_out)

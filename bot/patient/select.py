@@ -1,0 +1,120 @@
+"""Pick the patient's next line: right topic, talk and layer, never a repeat while others remain."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+
+from bot.patient.state import PatientState
+from bot.scenario import GENERAL_TOPIC, LAYERS, STAGES, Line, Scenario
+
+
+def _allowed(line: Line, scenario: Scenario, state: PatientState, turn: int) -> bool:
+    if "abstinence" not in line.tags:
+        return True
+    # Agreeing to stop completely needs a patient who is preparing to change, and in harm
+    # reduction never comes early, however well the trainee is doing.
+    if STAGES.index(state.stage) < STAGES.index("preparation"):
+        return False
+    return not scenario.rules.harm_reduction or turn >= scenario.rules.abstinence_min_turn
+
+
+def _pick(candidates: list[Line], state: PatientState, rng: random.Random) -> Line | None:
+    fresh = [line for line in candidates if line.id not in state.used]
+    if fresh:
+        return rng.choice(fresh)
+    if not candidates:
+        return None
+    # Everything was said already: repeat the line said longest ago.
+    order = {line_id: i for i, line_id in enumerate(state.used)}
+    return min(candidates, key=lambda line: order.get(line.id, -1))
+
+
+def _topic_lines(scenario: Scenario, topic_id: str, talk: str, layers: Iterable[str]) -> list[Line]:
+    topic = scenario.topics.get(topic_id)
+    if topic is None:
+        return []
+    return [line for layer in layers for line in topic.lines.get((layer, talk), ())]
+
+
+def choose_line(
+    scenario: Scenario,
+    state: PatientState,
+    topic_id: str,
+    talk: str,
+    usable_layer: int,
+    *,
+    short: bool,
+    turn: int,
+    rng: random.Random,
+) -> Line:
+    """Choose one line.
+
+    Order of preference: unused lines of the topic at the deepest usable layer, then
+    shallower layers, then the ``general`` topic, then other topics; once every candidate
+    was said, the one of the topic said longest ago. Closed questions (``short``) prefer
+    lines tagged ``short`` and then the scenario's ``short_answers``.
+
+    Args:
+        scenario: The patient.
+        state: State before this reply (its ``used`` list and stage matter).
+        topic_id: Topic to talk about.
+        talk: Talk label the line must carry.
+        usable_layer: Deepest layer index the patient will disclose now.
+        short: The trainee asked only a closed question.
+        turn: The turn being answered.
+        rng: The session's seeded random generator.
+    """
+    layers = list(reversed(LAYERS[: usable_layer + 1]))
+
+    def ok(lines: Iterable[Line]) -> list[Line]:
+        return [line for line in lines if _allowed(line, scenario, state, turn)]
+
+    def fresh(lines: Iterable[Line]) -> list[Line]:
+        return [line for line in ok(lines) if line.id not in state.used]
+
+    if short:
+        tagged = [x for x in _topic_lines(scenario, topic_id, talk, layers) if "short" in x.tags]
+        # Only unused short lines; once they run out a full line beats a repeated one.
+        pool = fresh(tagged) or fresh(scenario.short_answers.get(talk, ()))
+        if pool:
+            return rng.choice(pool)
+    # Other topics come last: drifting is better than repeating, but only just.
+    order = [
+        topic_id,
+        GENERAL_TOPIC,
+        *(t for t in scenario.topics if t not in (topic_id, GENERAL_TOPIC)),
+    ]
+    # Clipped answers ("Not great.") fit closed questions; elsewhere only as a last resort.
+    for topic in order:
+        for allow_short in (False, True):
+            for layer in layers:
+                unused = [
+                    x
+                    for x in fresh(_topic_lines(scenario, topic, talk, [layer]))
+                    if allow_short or "short" not in x.tags
+                ]
+                if unused:
+                    return rng.choice(unused)
+    pool = ok(_topic_lines(scenario, topic_id, talk, layers))
+    pool += ok(_topic_lines(scenario, GENERAL_TOPIC, talk, layers))
+    line = _pick(pool, state, rng)
+    if line is None:  # the schema guarantees general surface lines for every talk
+        line = _pick(ok(_topic_lines(scenario, GENERAL_TOPIC, talk, ["surface"])), state, rng)
+    assert line is not None, "scenario without general surface lines passed validation"
+    return line
+
+
+def choose_ruler(scenario: Scenario, state: PatientState, rng: random.Random) -> Line | None:
+    """Choose an answer template for a readiness ruler question (``None`` if none exist)."""
+    return _pick(list(scenario.ruler), state, rng)
+
+
+def choose_in_role(scenario: Scenario, state: PatientState, kind: str, rng: random.Random) -> Line:
+    """Choose an in-character line of ``kind`` (falls back to ``off_topic``)."""
+    lines = list(scenario.in_role.get(kind) or scenario.in_role.get("off_topic", ()))
+    line = _pick(lines, state, rng)
+    if line is None:  # defaults always provide off_topic lines
+        line = _pick(list(scenario.topics[GENERAL_TOPIC].lines[("surface", "neutral")]), state, rng)
+    assert line is not None
+    return line

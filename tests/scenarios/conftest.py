@@ -1,0 +1,22 @@
+"""Fixtures for the scenario tests: the real behaviour coder, loaded once per session."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from bot.patient.replay import CodeTurn
+
+
+@pytest.fixture(scope="session")
+def code_turn() -> CodeTurn:
+    """``code_turn(text, history)`` backed by ``scoring.load_coder()`` (skips if unavailable)."""
+    scoring = pytest.importorskip("scoring")
+    coder = scoring.load_coder()
+
+    def run(text: str, history: list[tuple[str, str]]) -> Sequence[Any]:
+        return coder.code_turn(text, history=[scoring.Turn(s, t) for s, t in history])
+
+    return run
