@@ -17,7 +17,7 @@ GENERATED_INPUTS := $(shell find scenarios corpus bot/build.py -type f 2>/dev/nu
 MODEL_INPUTS := config.yml $(shell find bot/domain data -type f 2>/dev/null)
 CODER_INPUTS := $(shell find corpus scoring -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 
-.PHONY: help setup data train coder run test test-fast lint format bench bench-scoring system-deps lock clean
+.PHONY: help setup data train coder run test test-fast lint format bench bench-scoring bench-patient system-deps lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -66,7 +66,10 @@ test-fast: $(STAMP) ## the suite without the end-to-end and browser tests
 bench-scoring: $(STAMP) coder ## code the AnnoMI development split and print agreement and speed
 	$(PY) benchmarks/scoring_bench.py
 
-bench: bench-scoring ## every benchmark
+bench-patient: train coder ## replay scripts and AnnoMI transcripts against every patient; REST turn latency
+	$(PY) benchmarks/patient_bench.py --json results/patient_bench.json
+
+bench: bench-scoring bench-patient ## every benchmark
 
 lock: $(STAMP) ## re-resolve dependencies into requirements.lock
 	scripts/lock.sh

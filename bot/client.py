@@ -1,4 +1,4 @@
-"""The app's only way to talk to Rasa: the REST channel for turns, the HTTP API to read back."""
+"""The one client of the Rasa server: the REST channel for turns, the HTTP API to read back."""
 
 from __future__ import annotations
 

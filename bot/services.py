@@ -7,6 +7,7 @@ the same way.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+
+from bot.client import RasaClient
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -156,3 +159,40 @@ def stop(services: Sequence[Service], timeout: float = 15.0) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(service.process.pid, 9)
             service.process.wait()
+
+
+@dataclass
+class Bot:
+    """A running Rasa server with its action server, and a client for it."""
+
+    client: RasaClient
+    rasa: Service
+    actions: Service
+    tracker_db: Path
+
+    def stop(self) -> None:
+        """Stops both servers."""
+        stop([self.actions, self.rasa])
+
+
+def start_bot(model: Path, workdir: Path, tracker_db: Path | None = None) -> Bot:
+    """Starts the action server and the Rasa server on free loopback ports and waits for both.
+
+    Args:
+        model: a trained model archive.
+        workdir: where logs (and, unless given, the tracker database) go.
+        tracker_db: an existing tracker database to resume sessions from.
+    """
+    token = secrets.token_urlsafe(16)
+    log_dir = workdir / "logs"
+    tracker_db = tracker_db or workdir / "tracker.db"
+    action_port, rasa_port = free_port(), free_port()
+    actions = start_action_server(action_port, log_dir)
+    rasa = start_rasa_server(model, rasa_port, action_port, tracker_db, token, log_dir)
+    try:
+        wait_until_ready(actions, "/health")
+        wait_until_ready(rasa, f"/status?token={token}")
+    except Exception:
+        stop([actions, rasa])
+        raise
+    return Bot(RasaClient(rasa.url, token), rasa, actions, tracker_db)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from bot.scenario import ScenarioError, list_scenarios, load_scenario
-from trainer_ui.rasa_client import RasaClient, RasaUnavailable
+from bot.client import RasaClient, RasaUnavailable
 from trainer_ui.report_view import show_report
 from trainer_ui.store import Store
 

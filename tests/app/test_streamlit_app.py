@@ -74,7 +74,7 @@ def app(tmp_path, monkeypatch):
 
     def run(transcript: Transcript, session: str | None = None):
         fake = FakeRasa(transcript)
-        with mock.patch("trainer_ui.rasa_client.RasaClient.from_env", return_value=fake):
+        with mock.patch("bot.client.RasaClient.from_env", return_value=fake):
             at = AppTest.from_file(APP, default_timeout=30)
             if session:
                 at.query_params["session"] = session
@@ -94,7 +94,7 @@ def test_home_page_offers_the_scenarios_with_brief_and_goal(app) -> None:
 
 def test_starting_a_session_opens_it_for_the_chosen_scenario(app) -> None:
     fake = FakeRasa(Transcript(opening="Hello."))
-    with mock.patch("trainer_ui.rasa_client.RasaClient.from_env", return_value=fake):
+    with mock.patch("bot.client.RasaClient.from_env", return_value=fake):
         at = AppTest.from_file(APP, default_timeout=30).run()
         at.sidebar.selectbox[0].select("reluctant_psychiatric").run()
         at.sidebar.button[0].click().run()

@@ -10,7 +10,6 @@ import pytest
 
 from bot import services
 from bot.scenario import load_scenario
-from tests.e2e.conftest import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 
@@ -28,10 +27,10 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def app_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_url(bot: services.Bot, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     workdir = tmp_path_factory.mktemp("app")
     app = services.start_app(
-        services.free_port(), stack.rasa.url, stack.client.token, workdir / "app.db", workdir
+        services.free_port(), bot.rasa.url, bot.client.token, workdir / "app.db", workdir
     )
     try:
         services.wait_until_ready(app, "/_stcore/health", timeout=60)

@@ -9,7 +9,6 @@ import pytest
 from bot import services
 from bot.scenario import load_scenario
 from scoring import CODES, session_report
-from tests.e2e.conftest import Stack, start_stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -24,20 +23,20 @@ SCRIPT = [
 ]
 
 
-def play(stack: Stack, session_id: str) -> list[list[dict]]:
-    replies = [stack.client.start_session(session_id, SCENARIO)]
-    replies.extend(stack.client.say(session_id, text) for text in SCRIPT)
+def play(bot: services.Bot, session_id: str) -> list[list[dict]]:
+    replies = [bot.client.start_session(session_id, SCENARIO)]
+    replies.extend(bot.client.say(session_id, text) for text in SCRIPT)
     return replies
 
 
 def test_scripted_session_is_answered_from_the_scenario_and_every_turn_is_coded(
-    stack: Stack,
+    bot: services.Bot,
 ) -> None:
     scenario = load_scenario(SCENARIO)
     authored = {line.text for line in scenario.lines_by_id().values()}
     session_id = uuid.uuid4().hex
 
-    replies = play(stack, session_id)
+    replies = play(bot, session_id)
 
     opening = [m["text"] for m in replies[0] if "text" in m]
     assert opening == [scenario.persona.opening_line]
@@ -47,7 +46,7 @@ def test_scripted_session_is_answered_from_the_scenario_and_every_turn_is_coded(
         assert texts[0] in authored, f"{texts[0]!r} is not a line of the scenario"
         assert any("turn" in m.get("custom", {}) for m in answer), answer
 
-    transcript = stack.client.transcript(session_id)
+    transcript = bot.client.transcript(session_id)
     assert transcript.scenario_id == SCENARIO
     assert [e.trainee_text for e in transcript.exchanges] == SCRIPT
     for exchange in transcript.exchanges:
@@ -59,34 +58,34 @@ def test_scripted_session_is_answered_from_the_scenario_and_every_turn_is_coded(
     assert any(c.code in {"persuade", "confront"} for c in advice.codings), advice.codings
 
 
-def test_ended_session_refuses_further_turns(stack: Stack) -> None:
+def test_ended_session_refuses_further_turns(bot: services.Bot) -> None:
     session_id = uuid.uuid4().hex
-    stack.client.start_session(session_id, SCENARIO)
-    stack.client.say(session_id, "What brings you here today?")
-    stack.client.end_session(session_id)
+    bot.client.start_session(session_id, SCENARIO)
+    bot.client.say(session_id, "What brings you here today?")
+    bot.client.end_session(session_id)
 
-    after = stack.client.say(session_id, "One more thing?")
+    after = bot.client.say(session_id, "One more thing?")
 
     assert all("text" not in message for message in after)
     assert any("error" in message.get("custom", {}) for message in after)
-    assert stack.client.transcript(session_id).ended
+    assert bot.client.transcript(session_id).ended
 
 
 def test_session_and_report_survive_a_restart_of_every_service(trained_model, tmp_path) -> None:
-    first = start_stack(trained_model, tmp_path / "first")
+    first = services.start_bot(trained_model, tmp_path / "first")
     session_id = uuid.uuid4().hex
     try:
         play(first, session_id)
         first.client.end_session(session_id)
         before = first.client.transcript(session_id)
     finally:
-        services.stop([first.actions, first.rasa])
+        first.stop()
 
-    second = start_stack(trained_model, tmp_path / "second", tracker_db=first.tracker_db)
+    second = services.start_bot(trained_model, tmp_path / "second", tracker_db=first.tracker_db)
     try:
         after = second.client.transcript(session_id)
     finally:
-        services.stop([second.actions, second.rasa])
+        second.stop()
 
     assert after.ended
     assert [e.trainee_text for e in after.exchanges] == SCRIPT

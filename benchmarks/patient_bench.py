@@ -1,0 +1,212 @@
+"""Measures the simulated patients through the real Rasa server and actions (make bench-patient).
+
+1. Per scenario, an MI-consistent and an MI-inconsistent script of the same length: share of
+   change talk, final rapport and discord.
+2. Per scenario, the therapist turns of every AnnoMI development transcript replayed as one
+   session: mean change-talk share of high- vs low-quality transcripts (evaluation only).
+3. Turn latency through the REST channel (trainee message in, coded patient reply out), and
+   the patient model's own step, in process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from bot import services
+from bot.client import RasaClient
+from bot.patient import respond, start_state
+from bot.patient.replay import PinnedCoding
+from bot.replay import replay
+from bot.scenario import list_scenarios, load_scenario
+
+EVAL = services.ROOT.parent / "shared" / "eval" / "annomi_dev_therapist.csv"
+
+# Written for this benchmark; scenario-neutral so one pair of scripts serves every patient.
+CONSISTENT = [
+    "Thanks for coming in. What would you like to talk about today?",
+    "It sounds like you didn't entirely choose to be here.",
+    "What's been hardest for you lately?",
+    "So part of you wants things to stay as they are, and part of you is worn out by all this.",
+    "You've kept going through a lot, and that took real strength.",
+    "What would you want to be different a year from now?",
+    "You're weighing what you'd lose against what you might get back.",
+    "How does this fit with what matters most to you?",
+    "It's your decision, and you know your life best.",
+    "What would a first small step look like, if you took one?",
+    "You care about the people around you, and that seems to be part of why this matters.",
+    "Would it be okay if I shared something other people in your situation have found useful?",
+]
+INCONSISTENT = [
+    "You need to sort this out before it gets any worse.",
+    "Why don't you just do what your doctor tells you?",
+    "That's just an excuse.",
+    "If you carry on like this you'll end up in hospital.",
+    "You should stop completely, starting today.",
+    "Are you going to take this seriously or not?",
+    "You're not being honest with yourself.",
+    "Everyone else manages it, so you can too.",
+    "You have to stop making excuses.",
+    "Do you want to end up worse off than you are now?",
+    "I'm telling you this for your own good: change now.",
+    "You really should listen to the people who are trying to help you.",
+]
+
+
+def share(records: list[dict[str, Any]], talk: str) -> float:
+    talks = [r["talk"] for r in records if r.get("talk")]
+    return talks.count(talk) / len(talks) if talks else 0.0
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+class TimedClient(RasaClient):
+    """A client that records the wall time of every trainee turn."""
+
+    def __init__(self, client: RasaClient) -> None:
+        super().__init__(client.base_url, client.token, client.timeout)
+        self.latencies_ms: list[float] = []
+
+    def say(self, session_id: str, text: str) -> list[dict[str, Any]]:
+        started = time.perf_counter()
+        messages = super().say(session_id, text)
+        if not text.startswith("/"):
+            self.latencies_ms.append((time.perf_counter() - started) * 1000)
+        return messages
+
+
+def scripts(client: RasaClient, scenarios: list[str]) -> dict[str, Any]:
+    results = {}
+    print("\n1. MI-consistent vs MI-inconsistent scripts (12 turns each)")
+    print(f"{'scenario':28} {'change share':>18} {'final rapport':>16} {'final discord':>16}")
+    for scenario in scenarios:
+        good, bad = replay(client, scenario, CONSISTENT), replay(client, scenario, INCONSISTENT)
+        row = {
+            "consistent": {
+                "change_share": share(good, "change"),
+                "rapport": good[-1]["state"]["rapport"],
+                "discord": good[-1]["state"]["discord"],
+            },
+            "inconsistent": {
+                "change_share": share(bad, "change"),
+                "rapport": bad[-1]["state"]["rapport"],
+                "discord": bad[-1]["state"]["discord"],
+            },
+        }
+        results[scenario] = row
+        c, i = row["consistent"], row["inconsistent"]
+        print(
+            f"{scenario:28} {c['change_share']:>8.0%} vs {i['change_share']:>5.0%}"
+            f" {c['rapport']:>8.1f} vs {i['rapport']:>4.1f}"
+            f" {c['discord']:>8.1f} vs {i['discord']:>4.1f}"
+        )
+    return results
+
+
+def annomi(client: RasaClient, scenarios: list[str], path: Path) -> dict[str, Any]:
+    transcripts: dict[str, list[str]] = defaultdict(list)
+    quality: dict[str, str] = {}
+    with path.open(encoding="utf-8") as rows:
+        for row in sorted(
+            csv.DictReader(rows), key=lambda r: (r["transcript_id"], int(r["utterance_id"]))
+        ):
+            transcripts[row["transcript_id"]].append(row["text"])
+            quality[row["transcript_id"]] = row["mi_quality"]
+    print(f"\n2. AnnoMI development transcripts replayed ({len(transcripts)} transcripts)")
+    print(f"{'scenario':28} {'high-quality change share':>26} {'low-quality':>12}")
+    results = {}
+    for scenario in scenarios:
+        shares: dict[str, list[float]] = defaultdict(list)
+        for number, (transcript_id, texts) in enumerate(sorted(transcripts.items()), start=1):
+            records = replay(client, scenario, texts)
+            shares[quality[transcript_id]].append(share(records, "change"))
+            print(
+                f"  {scenario}: {number}/{len(transcripts)} transcripts", end="\r", file=sys.stderr
+            )
+        high, low = statistics.mean(shares["high"]), statistics.mean(shares["low"])
+        results[scenario] = {
+            "high": high,
+            "low": low,
+            "n_high": len(shares["high"]),
+            "n_low": len(shares["low"]),
+        }
+        print(f"{scenario:28} {high:>26.1%} {low:>12.1%}")
+    return results
+
+
+def patient_step_ms(scenarios: list[str], turns: int = 200) -> list[float]:
+    """Wall time of `respond` alone, the patient model's share of a turn."""
+    codes = ["question_open", "reflection_complex", "persuade", "affirm", "question_closed"]
+    times = []
+    for scenario_id in scenarios:
+        scenario = load_scenario(scenario_id)
+        state = start_state(scenario)
+        for number in range(turns):
+            text = "So your sleep and your work are both suffering?"
+            coding = PinnedCoding(text, codes[number % len(codes)])
+            started = time.perf_counter()
+            reply = respond(scenario, state, [coding], text=text, intent=coding.code)
+            times.append((time.perf_counter() - started) * 1000)
+            state = reply.state
+    return times
+
+
+def distribution(values: list[float]) -> dict[str, float]:
+    return {
+        "n": len(values),
+        "p50": percentile(values, 0.50),
+        "p95": percentile(values, 0.95),
+        "p99": percentile(values, 0.99),
+        "max": max(values),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=services.ROOT / "models" / "patient.tar.gz")
+    parser.add_argument("--eval", type=Path, default=EVAL, help="AnnoMI therapist CSV")
+    parser.add_argument("--skip-annomi", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    if not args.model.exists():
+        parser.error(f"no trained model at {args.model}: run `make train` first")
+
+    bot = services.start_bot(args.model, Path(tempfile.mkdtemp(prefix="bench-")))
+    try:
+        client = TimedClient(bot.client)
+        scenarios = list_scenarios()
+        client.say("warm-up", "hello")  # loads the coder in the action server
+        client.latencies_ms.clear()
+        figures: dict[str, Any] = {"scripts": scripts(client, scenarios)}
+        if not args.skip_annomi and args.eval.exists():
+            figures["annomi"] = annomi(client, scenarios, args.eval)
+        elif not args.skip_annomi:
+            print(f"\n2. skipped: {args.eval} not found")
+    finally:
+        bot.stop()
+
+    figures["latency_ms"] = distribution(client.latencies_ms)
+    figures["patient_step_ms"] = distribution(patient_step_ms(scenarios))
+    print("\n3. Turn latency through the REST channel (ms, warm, coding included)")
+    print("  " + "  ".join(f"{k} {v:.0f}" for k, v in figures["latency_ms"].items()))
+    print("   Patient model step alone, in process (ms)")
+    print("  " + "  ".join(f"{k} {v:.2f}" for k, v in figures["patient_step_ms"].items()))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

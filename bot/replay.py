@@ -1,0 +1,125 @@
+"""Replays trainee turns against a simulated patient through the real Rasa server and actions.
+
+Usage:
+    python -m bot.replay --scenario ID IN.jsonl OUT.jsonl [--model models/patient.tar.gz]
+
+IN holds one JSON object per line with a "text" field (one trainee turn). OUT gets, per turn,
+the trainee's codes, the patient's reply, its talk label and the patient state after the turn.
+Unless --rasa-url and --token name running services, the command starts its own Rasa server
+and action server on free loopback ports and stops them at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from bot import services
+from bot.client import RasaClient, RasaUnavailable
+
+DEFAULT_MODEL = services.ROOT / "models" / "patient.tar.gz"
+
+
+def read_turns(path: Path) -> Iterator[str]:
+    """Yields the trainee texts of a JSONL file; a bad line is reported and skipped."""
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                text = record["text"]
+                if not isinstance(text, str):
+                    raise TypeError("text must be a string")
+            except (ValueError, KeyError, TypeError) as error:
+                print(
+                    f'{path}:{number}: skipped: expected {{"text": ...}} ({error})', file=sys.stderr
+                )
+                continue
+            yield text
+
+
+def replay(client: RasaClient, scenario_id: str, texts: Iterable[str]) -> list[dict[str, Any]]:
+    """Plays the texts as one new session and returns one record per trainee turn."""
+    session_id = f"replay-{uuid.uuid4().hex}"
+    opening = client.start_session(session_id, scenario_id)
+    errors = [m["custom"]["error"] for m in opening if "error" in m.get("custom", {})]
+    if errors:
+        raise RasaUnavailable(errors[0])
+    records = []
+    for number, text in enumerate(texts, start=1):
+        messages = client.say(session_id, text)
+        reply = " ".join(m["text"] for m in messages if m.get("text"))
+        turn: dict[str, Any] = next(
+            (m["custom"]["turn"] for m in messages if "turn" in m.get("custom", {})), {}
+        )
+        error = next(
+            (m["custom"]["error"] for m in messages if "error" in m.get("custom", {})), None
+        )
+        records.append(
+            {
+                "turn": number,
+                "text": text,
+                "codes": [coding["code"] for coding in turn.get("codings", [])],
+                "codings": turn.get("codings", []),
+                "intent": turn.get("intent"),
+                "reply": reply,
+                "talk": turn.get("talk"),
+                "state": turn.get("state"),
+                "changes": turn.get("changes", []),
+                **({"error": error} if error else {}),
+            }
+        )
+    return records
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", required=True, help="scenario id, e.g. reluctant_psychiatric")
+    parser.add_argument("input", type=Path, help='JSONL with one {"text": ...} per trainee turn')
+    parser.add_argument("output", type=Path, help="JSONL to write, one record per turn")
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument("--rasa-url", help="use a running Rasa server instead of starting one")
+    parser.add_argument("--token", help="the running Rasa server's API token")
+    args = parser.parse_args(argv)
+
+    if not args.input.exists():
+        parser.error(f"{args.input} does not exist")
+    texts = list(read_turns(args.input))
+    bot = None
+    try:
+        if args.rasa_url:
+            client = RasaClient(args.rasa_url, args.token or "")
+        else:
+            if not args.model.exists():
+                parser.error(f"no trained model at {args.model}: run `make train` first")
+            print("Starting the Rasa server and the action server ...", file=sys.stderr)
+            bot = services.start_bot(args.model, Path(tempfile.mkdtemp(prefix="replay-")))
+            client = bot.client
+        records = replay(client, args.scenario, texts)
+    except (RasaUnavailable, RuntimeError, TimeoutError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        if bot:
+            bot.stop()
+    with args.output.open("w", encoding="utf-8") as out:
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    talks = [r["talk"] for r in records]
+    print(
+        f"{len(records)} turns replayed: "
+        + ", ".join(f"{t} {talks.count(t)}" for t in ("change", "sustain", "neutral", "discord")),
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
