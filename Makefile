@@ -57,7 +57,7 @@ format: $(STAMP) ## apply ruff's fixes and formatting
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-test: $(STAMP) coder system-deps lint ## set up what is missing, then run the whole suite
+test: $(STAMP) coder system-deps deploy-deps lint ## set up what is missing, then run the whole suite
 	$(PY) -m pytest
 
 test-fast: $(STAMP) ## the suite without the end-to-end and browser tests
@@ -69,10 +69,21 @@ bench-scoring: $(STAMP) coder ## code the AnnoMI development split and print agr
 bench-patient: train coder ## replay scripts and AnnoMI transcripts against every patient; REST turn latency
 	$(PY) benchmarks/patient_bench.py --json results/patient_bench.json
 
-bench: bench-scoring bench-patient ## every benchmark
+bench: bench-scoring bench-patient bench-load ## every benchmark
 
 lock: $(STAMP) ## re-resolve dependencies into requirements.lock
 	scripts/lock.sh
 
 clean: ## remove trained models and runtime state (keeps .venv)
 	rm -rf models results var .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: deploy-deps test-deploy bench-load
+
+deploy-deps: $(STAMP) ## install Debian's postgresql and redis-server if missing (needs root)
+	$(PY) -c "from deploy.backing import ensure_installed; ensure_installed()"
+
+test-deploy: $(STAMP) deploy-deps ## bad input, faults and the two-instance PostgreSQL+Redis set-up
+	$(PY) -m pytest tests/bad_input tests/deploy
+
+bench-load: train coder deploy-deps ## 50 trainees x 20 turns on loopback, single and two-instance set-ups
+	$(PY) benchmarks/load_bench.py --json results/load_bench.json

@@ -38,14 +38,40 @@ class RasaClient:
     def start_session(self, session_id: str, scenario_id: str) -> list[dict[str, Any]]:
         """Opens a session with the chosen scenario; returns the patient's first words."""
         payload = json.dumps({"scenario_id": scenario_id})
-        return self.say(session_id, f"/start_session{payload}")
+        return self._send(session_id, f"/start_session{payload}")
 
     def end_session(self, session_id: str) -> list[dict[str, Any]]:
         """Ends a session; afterwards the patient answers no more turns."""
-        return self.say(session_id, "/end_session")
+        return self._send(session_id, "/end_session")
 
     def say(self, session_id: str, text: str) -> list[dict[str, Any]]:
-        """Sends one trainee message through the REST channel and returns Rasa's messages."""
+        """Sends one trainee message through the REST channel and returns Rasa's messages.
+
+        Raises:
+            RasaUnavailable: Rasa answered nothing, which happens when the action server
+                is down; the trainee's words are stored and the turn can be sent again.
+        """
+        # Rasa reads "/intent{...}" as a command: a leading space keeps trainee text speech.
+        if text.lstrip().startswith("/"):
+            text = " " + text.lstrip()
+        messages = self._send(session_id, text)
+        if not messages:
+            raise RasaUnavailable(
+                "The patient did not answer: the action server may be restarting. "
+                "Your message was kept; send it again in a moment."
+            )
+        return messages
+
+    def delete_session(self, session_id: str) -> None:
+        """Removes every event of a session from the tracker store (the owner's right)."""
+        self._request(
+            "put",
+            f"/conversations/{quote(session_id, safe='')}/tracker/events",
+            params={"token": self.token},
+            json=[],
+        )
+
+    def _send(self, session_id: str, text: str) -> list[dict[str, Any]]:
         response = self._request(
             "post",
             "/webhooks/rest/webhook",

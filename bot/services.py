@@ -6,6 +6,7 @@ the same way.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import socket
@@ -32,6 +33,9 @@ class Service:
     process: subprocess.Popen[bytes]
     url: str
     log_path: Path
+    # Kept so restart() can bring the same service back on the same port (fault tests).
+    command: tuple[str, ...] = ()
+    env: dict[str, str] | None = None
 
     def log_tail(self, lines: int = 30) -> str:
         """The end of the service's log, for error messages."""
@@ -63,7 +67,8 @@ def _start(
 ) -> Service:
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{name}.log"
-    with log_path.open("wb") as log:
+    # Appending keeps the log of a service's earlier lives when restart() brings it back.
+    with log_path.open("ab") as log:
         # A new process group lets stop() end the service's own children too.
         process = subprocess.Popen(
             list(command),
@@ -74,14 +79,35 @@ def _start(
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-    return Service(name, process, url, log_path)
+    return Service(name, process, url, log_path, tuple(command), env)
 
 
-def start_action_server(port: int, log_dir: Path) -> Service:
+def restart(service: Service) -> Service:
+    """Starts a stopped (or killed) service again with the same command, port and log."""
+    if service.process.poll() is None:
+        raise RuntimeError(f"{service.name} is still running")
+    if service.env is None:
+        raise RuntimeError(f"{service.name} was not started by this module")
+    return _start(service.name, service.command, service.url, service.log_path.parent, service.env)
+
+
+def kill(service: Service) -> None:
+    """Kills a service at once (SIGKILL), as a crash or an out-of-memory kill would."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(service.process.pid, 9)
+    service.process.wait()
+
+
+def start_action_server(port: int, log_dir: Path, name: str = "actions") -> Service:
     """The rasa-sdk action server; SANIC_HOST keeps it off every interface but loopback."""
     command = [sys.executable, "-m", "rasa_sdk", "--actions", "bot.actions", "--port", str(port)]
     env = base_env(SANIC_HOST=HOST)
-    return _start("actions", command, f"http://{HOST}:{port}", log_dir, env)
+    # One torch thread per action server: with two, encoding a turn on a busy 2-core machine
+    # went from 31 ms to 54 ms at the median and 399 ms at worst (docs/benchmarks.md).
+    # Scale out with more action servers instead. The environment may still override it.
+    env.setdefault("OMP_NUM_THREADS", "1")
+    env.setdefault("MKL_NUM_THREADS", "1")
+    return _start(name, command, f"http://{HOST}:{port}", log_dir, env)
 
 
 def start_rasa_server(
@@ -91,8 +117,23 @@ def start_rasa_server(
     tracker_db: Path,
     token: str,
     log_dir: Path,
+    endpoints: Path | None = None,
+    name: str = "rasa",
+    **extra_env: str,
 ) -> Service:
-    """The Rasa server with the REST channel and the token-protected HTTP API."""
+    """The Rasa server with the REST channel and the token-protected HTTP API.
+
+    Args:
+        model: a trained model archive.
+        port: the loopback port to answer on.
+        action_port: where the action server (or the front of several) answers.
+        tracker_db: the SQLite tracker database (unused by the PostgreSQL endpoints).
+        token: the token that protects the HTTP API.
+        log_dir: where ``<name>.log`` goes.
+        endpoints: an endpoints file; ``endpoints.yml`` (SQLite, no lock store) by default.
+        name: the service's name in logs, e.g. ``rasa-1`` when several run.
+        **extra_env: variables the endpoints file reads (database and Redis settings).
+    """
     tracker_db.parent.mkdir(parents=True, exist_ok=True)
     command = [
         sys.executable, "-m", "rasa", "run",
@@ -100,15 +141,38 @@ def start_rasa_server(
         "--interface", HOST,
         "--port", str(port),
         "--credentials", str(ROOT / "credentials.yml"),
-        "--endpoints", str(ROOT / "endpoints.yml"),
+        "--endpoints", str(endpoints or ROOT / "endpoints.yml"),
         "--enable-api",
         "--auth-token", token,
     ]  # fmt: skip
     env = base_env(
         ACTION_SERVER_URL=f"http://{HOST}:{action_port}/webhook",
         TRACKER_DB=str(tracker_db),
+        **extra_env,
     )
-    return _start("rasa", command, f"http://{HOST}:{port}", log_dir, env)
+    # TensorFlow's thread pools sized for the whole machine fight the action server's torch
+    # under load; one thread each keeps the latency tail short (docs/benchmarks.md).
+    env.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
+    env.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
+    return _start(name, command, f"http://{HOST}:{port}", log_dir, env)
+
+
+def start_front(
+    port: int,
+    upstreams: Sequence[str],
+    log_dir: Path,
+    name: str = "front",
+    check_turns: bool = True,
+    retry_seconds: float = 10.0,
+) -> Service:
+    """The front (`deploy.front`): one address for several servers, checking REST turns."""
+    command = [sys.executable, "-m", "deploy.front", "--port", str(port), "--host", HOST]
+    for upstream in upstreams:
+        command += ["--upstream", upstream]
+    if check_turns:
+        command.append("--check-turns")
+    command += ["--retry-seconds", str(retry_seconds)]
+    return _start(name, command, f"http://{HOST}:{port}", log_dir, base_env())
 
 
 def start_app(port: int, rasa_url: str, token: str, app_db: Path, log_dir: Path) -> Service:

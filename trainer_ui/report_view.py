@@ -1,16 +1,23 @@
-"""The fidelity report page: summary figures against MITI thresholds, then every coded utterance."""
+"""The fidelity report: MITI figures and thresholds, self-rating gap, coded transcript, charts."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from bot.transcript import Transcript
-from scoring import PRESSURE, FidelityReport, Figure, session_report
+from scoring import MI_ADHERENT, PRESSURE, FidelityReport, Figure, session_report
+from trainer_ui.store import Comment, SelfRating
+from trainer_ui.suggestions import suggestions
+
+# A colour dot and a word: colour alone must not carry the meaning.
+ADHERENT_MARK, PRESSURE_MARK, NEUTRAL_MARK = "🟢 MI-adherent", "🔴 pressure", "⚪ neutral"
 
 
-def _format(figure: Figure, value: float | None) -> str:
+def fmt(figure: Figure, value: float | None) -> str:
+    """A figure's value as people read it: R:Q as a ratio, the others as percentages."""
     if value is None:
         return "–"
     if figure.key == "r_q":
@@ -23,21 +30,30 @@ def figure_rows(report: FidelityReport) -> list[dict[str, Any]]:
     rows = []
     for figure in report.figures:
         interval = (
-            f"{_format(figure, figure.interval[0])} – {_format(figure, figure.interval[1])}"
+            f"{fmt(figure, figure.interval[0])} – {fmt(figure, figure.interval[1])}"
             if figure.interval
             else "–"
         )
         rows.append(
             {
                 "Figure": f"{figure.name} (MITI {figure.miti_version})",
-                "Value": _format(figure, figure.value),
+                "Value": fmt(figure, figure.value),
                 "90% interval": interval,
-                "Fair": _format(figure, figure.fair),
-                "Good": _format(figure, figure.good),
+                "Fair": fmt(figure, figure.fair),
+                "Good": fmt(figure, figure.good),
                 "Rating": figure.rating,
             }
         )
     return rows
+
+
+def mark(code: str) -> str:
+    """The colour and adherence class of a code."""
+    if code in PRESSURE:
+        return PRESSURE_MARK
+    if code in MI_ADHERENT:
+        return ADHERENT_MARK
+    return NEUTRAL_MARK
 
 
 def utterance_rows(transcript: Transcript) -> list[dict[str, Any]]:
@@ -49,8 +65,9 @@ def utterance_rows(transcript: Transcript) -> list[dict[str, Any]]:
                 {
                     "Turn": number,
                     "You said": coding.text,
-                    "Code": coding.code + (" (pressure)" if coding.code in PRESSURE else ""),
-                    "Confidence": round(coding.confidence, 2),
+                    "Code": coding.code,
+                    "Class": mark(coding.code),
+                    "Confidence": f"{coding.confidence:.2f}",
                     "Why": coding.reason,
                     "Patient's talk": exchange.talk,
                 }
@@ -58,12 +75,90 @@ def utterance_rows(transcript: Transcript) -> list[dict[str, Any]]:
     return rows
 
 
-def show_report(transcript: Transcript) -> None:
-    """Renders the report of an ended session."""
-    st.title("Your fidelity report")
-    if not transcript.codings_per_turn:
-        st.info("This session has no coded turns: there is nothing to report.")
-        return
+# Light backgrounds keep the text readable; the Class column also says it in words.
+_COLOURS = {
+    ADHERENT_MARK: "background-color: #d9f2e1",
+    PRESSURE_MARK: "background-color: #fbdcdc",
+    NEUTRAL_MARK: "",
+}
+
+
+def styled(rows: list[dict[str, Any]]) -> Any:
+    """The coded utterances with the Class cell coloured (a pandas Styler for st.table)."""
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    return frame.style.map(lambda value: _COLOURS.get(value, ""), subset=["Class"]).hide(
+        axis="index"
+    )
+
+
+def trajectory(transcript: Transcript) -> pd.DataFrame:
+    """Per turn: cumulative change and sustain talk, rapport and discord after the turn."""
+    change = sustain = 0
+    rows = []
+    for number, exchange in enumerate(transcript.exchanges, start=1):
+        change += exchange.talk == "change"
+        sustain += exchange.talk == "sustain"
+        rows.append(
+            {
+                "turn": number,
+                "change talk": change,
+                "sustain talk": sustain,
+                "rapport": exchange.state.get("rapport"),
+                "discord": exchange.state.get("discord"),
+            }
+        )
+    return pd.DataFrame(rows).set_index("turn") if rows else pd.DataFrame()
+
+
+def change_reasons(transcript: Transcript) -> list[dict[str, Any]]:
+    """Why the patient's state moved, turn by turn."""
+    return [
+        {"Turn": number, "What changed and why": reason}
+        for number, exchange in enumerate(transcript.exchanges, start=1)
+        for reason in exchange.changes
+    ]
+
+
+def gap_rows(
+    transcript: Transcript, report: FidelityReport, rating: SelfRating
+) -> list[dict[str, Any]]:
+    """The trainee's own estimate beside what the coder found."""
+    codes = [c.code for exchange in transcript.exchanges for c in exchange.codings]
+    reflections = sum(code.startswith("reflection") for code in codes)
+    open_questions = codes.count("question_open")
+    composites = report.globals.get("composites") or {}
+    relational = composites.get("relational", {}) if isinstance(composites, dict) else {}
+    relational_value = relational.get("value") if isinstance(relational, dict) else None
+    return [
+        {
+            "Question": "Reflections used",
+            "You thought": str(rating.reflections),
+            "Coded": str(reflections),
+            "Gap": str(rating.reflections - reflections),
+        },
+        {
+            "Question": "Open questions asked",
+            "You thought": str(rating.open_questions),
+            "Coded": str(open_questions),
+            "Gap": str(rating.open_questions - open_questions),
+        },
+        {
+            "Question": "MI-consistency (1-5)",
+            "You thought": str(rating.mi_consistency),
+            "Coded": f"{relational_value} (provisional relational global)"
+            if relational_value is not None
+            else "–",
+            "Gap": f"{rating.mi_consistency - relational_value:+.1f}"
+            if relational_value is not None
+            else "–",
+        },
+    ]
+
+
+def show_transcript_report(transcript: Transcript, comments: list[Comment] | None = None) -> None:
+    """The report body: figures, coded utterances, charts, suggestions (no title)."""
     report = session_report(transcript.codings_per_turn)
     st.subheader("Summary figures")
     # st.table renders real HTML: readable by screen readers, copyable, printable.
@@ -72,5 +167,51 @@ def show_report(transcript: Transcript) -> None:
         f"{report.volleys} turns, {report.utterances} coded utterances. {report.counting_rule}. "
         "Intervals come from the coder's uncertainty about each code."
     )
+    with st.expander("Global ratings (provisional)"):
+        st.text(str(report.globals.get("method", "")))
+        st.json(report.globals)
     st.subheader("Every utterance, coded")
-    st.table(utterance_rows(transcript))
+    st.table(styled(utterance_rows(transcript)))
+    st.subheader("The patient over the session")
+    frame = trajectory(transcript)
+    if not frame.empty:
+        left, right = st.columns(2)
+        left.caption("Change vs sustain talk (cumulative)")
+        left.line_chart(frame[["change talk", "sustain talk"]])
+        right.caption("Rapport and discord (0-10)")
+        right.line_chart(frame[["rapport", "discord"]])
+        reasons = change_reasons(transcript)
+        if reasons:
+            st.table(reasons)
+    better = suggestions(transcript)
+    st.subheader("Turns to work on")
+    if better:
+        for item in better:
+            with st.container(border=True):
+                # st.text never interprets markup: the trainee's words stay plain text.
+                st.text(f"Turn {item.turn} · {item.code}: {item.text}")
+                st.text(f"Try: {item.better}")
+                st.caption(item.why)
+    else:
+        st.write("No closed questions, simple reflections, advice or confrontation: well done.")
+    if comments:
+        st.subheader("Supervisor comments")
+        for comment in comments:
+            where = "Session" if comment.turn is None else f"Turn {comment.turn + 1}"
+            st.text(f"{where} · {comment.at:%d %b %H:%M}: {comment.text}")
+
+
+def show_report(
+    transcript: Transcript,
+    rating: SelfRating | None = None,
+    comments: list[Comment] | None = None,
+) -> None:
+    """Renders the report of an ended session."""
+    st.title("Your fidelity report")
+    if not transcript.codings_per_turn:
+        st.info("This session has no coded turns: there is nothing to report.")
+        return
+    if rating is not None:
+        st.subheader("Your view and the coder's")
+        st.table(gap_rows(transcript, session_report(transcript.codings_per_turn), rating))
+    show_transcript_report(transcript, comments)

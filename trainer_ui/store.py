@@ -1,24 +1,27 @@
-"""The app's own database: which practice sessions exist (turns live in the tracker store)."""
+"""The app's own database: sessions, self-ratings, code overrides and comments.
+
+Turns live in Rasa's tracker store; a coded copy (the snapshot) is kept here once a session
+has ended, so that progress, cohort views and exports work without Rasa.
+"""
 
 from __future__ import annotations
 
 import os
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 import sqlalchemy as sa
 
-metadata = sa.MetaData()
+from bot.transcript import Exchange, Transcript
+from scoring import Coding
+from trainer_ui.db import comments, create_schema, overrides, practice_sessions, self_ratings
 
-practice_sessions = sa.Table(
-    "practice_sessions",
-    metadata,
-    sa.Column("id", sa.String(64), primary_key=True),
-    sa.Column("scenario_id", sa.String(128), nullable=False),
-    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
-)
+
+def now() -> datetime:
+    """The current time, timezone-aware (UTC)."""
+    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -29,31 +32,113 @@ class PracticeSession:
     scenario_id: str
     started_at: datetime
     ended_at: datetime | None
+    user_id: int | None = None
+    snapshot: dict[str, Any] | None = None
+    reviewed_by: int | None = None
+    reviewed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SelfRating:
+    """What the trainee thought of their own session, before seeing the report."""
+
+    reflections: int
+    open_questions: int
+    mi_consistency: int
+
+
+@dataclass(frozen=True)
+class Override:
+    """A supervisor's correction of one coded utterance; the coder's code is kept."""
+
+    id: int
+    session_id: str
+    turn: int
+    unit: int
+    text: str
+    original_code: str
+    new_code: str
+    by_user: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A supervisor's comment on one turn (``turn`` 0-based) or the session (``turn`` None)."""
+
+    id: int
+    session_id: str
+    turn: int | None
+    author: int
+    text: str
+    at: datetime
+
+
+def transcript_to_dict(transcript: Transcript) -> dict[str, Any]:
+    """A JSON-ready copy of a transcript (the inverse of :func:`transcript_from_dict`)."""
+    data = asdict(transcript)
+    for exchange, raw in zip(transcript.exchanges, data["exchanges"], strict=True):
+        raw["codings"] = [coding.to_dict() for coding in exchange.codings]
+    return data
+
+
+def transcript_from_dict(data: dict[str, Any]) -> Transcript:
+    """Rebuilds a transcript saved with :func:`transcript_to_dict`."""
+    exchanges = [
+        Exchange(
+            trainee_text=raw["trainee_text"],
+            codings=[Coding.from_dict(c) for c in raw.get("codings", [])],
+            patient_text=raw.get("patient_text", ""),
+            talk=raw.get("talk", ""),
+            state=dict(raw.get("state") or {}),
+            changes=list(raw.get("changes") or []),
+        )
+        for raw in data.get("exchanges", [])
+    ]
+    return Transcript(
+        scenario_id=data.get("scenario_id"),
+        opening=data.get("opening", ""),
+        exchanges=exchanges,
+        ended=bool(data.get("ended")),
+        errors=list(data.get("errors") or []),
+    )
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    # SQLite hands datetimes back naive; they were written in UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
 
 
 class Store:
-    """Sessions index on any SQLAlchemy URL (SQLite file by default).
+    """All app data on any SQLAlchemy URL (SQLite file by default).
 
     Args:
-        url: e.g. ``sqlite:///var/app.db`` or a PostgreSQL URL.
+        url: e.g. ``sqlite:///var/app.db`` or ``postgresql://user@host/db``.
     """
 
     def __init__(self, url: str) -> None:
         self.engine = sa.create_engine(url, future=True)
-        metadata.create_all(self.engine)
+        create_schema(self.engine)
 
     @classmethod
     def from_env(cls) -> Store:
         """The store configured through APP_DATABASE_URL."""
         return cls(os.environ.get("APP_DATABASE_URL", "sqlite:///var/app.db"))
 
-    def create_session(self, scenario_id: str) -> PracticeSession:
+    # Sessions ---------------------------------------------------------------------------
+
+    def create_session(self, scenario_id: str, user_id: int | None = None) -> PracticeSession:
         """Records a new session with a fresh, unguessable id."""
-        row = PracticeSession(uuid.uuid4().hex, scenario_id, datetime.now(timezone.utc), None)
+        row = PracticeSession(uuid.uuid4().hex, scenario_id, now(), None, user_id)
         with self.engine.begin() as connection:
             connection.execute(
                 practice_sessions.insert().values(
-                    id=row.id, scenario_id=row.scenario_id, started_at=row.started_at
+                    id=row.id,
+                    scenario_id=row.scenario_id,
+                    started_at=row.started_at,
+                    user_id=user_id,
                 )
             )
         return row
@@ -65,7 +150,25 @@ class Store:
                 practice_sessions.update()
                 .where(practice_sessions.c.id == session_id)
                 .where(practice_sessions.c.ended_at.is_(None))
-                .values(ended_at=datetime.now(timezone.utc))
+                .values(ended_at=now())
+            )
+
+    def save_snapshot(self, session_id: str, transcript: Transcript) -> None:
+        """Keeps the coded transcript of an ended session."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                practice_sessions.update()
+                .where(practice_sessions.c.id == session_id)
+                .values(snapshot=transcript_to_dict(transcript))
+            )
+
+    def mark_reviewed(self, session_id: str, user_id: int) -> None:
+        """Records that a supervisor checked every code of the session."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                practice_sessions.update()
+                .where(practice_sessions.c.id == session_id)
+                .values(reviewed_by=user_id, reviewed_at=now())
             )
 
     def get(self, session_id: str) -> PracticeSession | None:
@@ -74,14 +177,104 @@ class Store:
             row = connection.execute(
                 sa.select(practice_sessions).where(practice_sessions.c.id == session_id)
             ).first()
-        return PracticeSession(*row) if row else None
+        return self._session(row) if row else None
 
-    def list_sessions(self, limit: int = 50) -> list[PracticeSession]:
-        """The most recent sessions first."""
+    def list_sessions(
+        self, limit: int = 500, user_ids: list[int] | None = None
+    ) -> list[PracticeSession]:
+        """The most recent sessions first, optionally only those of some users."""
+        query = sa.select(practice_sessions).order_by(practice_sessions.c.started_at.desc())
+        if user_ids is not None:
+            query = query.where(practice_sessions.c.user_id.in_(user_ids))
+        with self.engine.connect() as connection:
+            rows = connection.execute(query.limit(limit)).all()
+        return [self._session(row) for row in rows]
+
+    def delete_session(self, session_id: str) -> None:
+        """Deletes a session and everything attached to it from the app database."""
+        with self.engine.begin() as connection:
+            for table in (self_ratings, overrides, comments):
+                connection.execute(table.delete().where(table.c.session_id == session_id))
+            connection.execute(
+                practice_sessions.delete().where(practice_sessions.c.id == session_id)
+            )
+
+    @staticmethod
+    def _session(row: Any) -> PracticeSession:
+        data = dict(row._mapping)
+        for key in ("started_at", "ended_at", "reviewed_at"):
+            data[key] = _utc(data[key])
+        return PracticeSession(**data)
+
+    # Self-ratings -----------------------------------------------------------------------
+
+    def save_self_rating(self, session_id: str, rating: SelfRating) -> None:
+        """Stores the trainee's own rating (once: the first one counts)."""
+        if self.self_rating(session_id) is not None:
+            return
+        with self.engine.begin() as connection:
+            connection.execute(
+                self_ratings.insert().values(
+                    session_id=session_id, created_at=now(), **asdict(rating)
+                )
+            )
+
+    def self_rating(self, session_id: str) -> SelfRating | None:
+        """The trainee's rating of the session, if given."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                sa.select(
+                    self_ratings.c.reflections,
+                    self_ratings.c.open_questions,
+                    self_ratings.c.mi_consistency,
+                ).where(self_ratings.c.session_id == session_id)
+            ).first()
+        return SelfRating(*row) if row else None
+
+    # Overrides and comments -------------------------------------------------------------
+
+    def add_override(
+        self, session_id: str, turn: int, unit: int, text: str, original: str, new: str, by: int
+    ) -> None:
+        """Records a code correction; earlier corrections of the same utterance stay too."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                overrides.insert().values(
+                    session_id=session_id,
+                    turn=turn,
+                    unit=unit,
+                    text=text,
+                    original_code=original,
+                    new_code=new,
+                    by_user=by,
+                    at=now(),
+                )
+            )
+
+    def overrides(self, session_ids: list[str] | None = None) -> list[Override]:
+        """Corrections, oldest first (of some sessions, or all)."""
+        query = sa.select(overrides).order_by(overrides.c.id)
+        if session_ids is not None:
+            query = query.where(overrides.c.session_id.in_(session_ids))
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [Override(**{**row._mapping, "at": _utc(row.at)}) for row in rows]
+
+    def add_comment(self, session_id: str, turn: int | None, author: int, text: str) -> None:
+        """Stores a comment on a turn or (turn None) on the whole session."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                comments.insert().values(
+                    session_id=session_id, turn=turn, author=author, text=text, at=now()
+                )
+            )
+
+    def comments(self, session_id: str) -> list[Comment]:
+        """The comments on a session, oldest first."""
         with self.engine.connect() as connection:
             rows = connection.execute(
-                sa.select(practice_sessions)
-                .order_by(practice_sessions.c.started_at.desc())
-                .limit(limit)
+                sa.select(comments)
+                .where(comments.c.session_id == session_id)
+                .order_by(comments.c.id)
             ).all()
-        return [PracticeSession(*row) for row in rows]
+        return [Comment(**{**row._mapping, "at": _utc(row.at)}) for row in rows]

@@ -1,111 +1,108 @@
-"""Trainer app: pick a simulated patient, talk with it, end the session, read the report."""
+"""Trainer app entry point: first-run set-up, log in, then the pages of the user's role."""
 
 from __future__ import annotations
 
-import streamlit as st
+from pathlib import Path
 
-from bot.scenario import ScenarioError, list_scenarios, load_scenario
-from bot.client import RasaClient, RasaUnavailable
-from trainer_ui.report_view import show_report
-from trainer_ui.store import Store
+import streamlit as st
+from streamlit.navigation.page import StreamlitPage
+
+from trainer_ui.accounts import ADMIN, EDUCATOR, SUPERVISOR, TRAINEE, AccountError
+from trainer_ui.app_state import accounts, current_user
 
 st.set_page_config(page_title="MI practice", page_icon="💬", layout="wide")
 
-
-@st.cache_resource
-def store() -> Store:
-    return Store.from_env()
+PAGES = Path(__file__).resolve().parent / "app_pages"
 
 
-@st.cache_resource
-def rasa() -> RasaClient:
-    return RasaClient.from_env()
+def page(name: str, title: str, icon: str, default: bool = False) -> StreamlitPage:
+    """One page of the app, from ``app_pages/<name>.py``."""
+    return st.Page(PAGES / f"{name}.py", title=title, icon=icon, default=default)
 
 
-def open_session(session_id: str) -> None:
-    st.query_params["session"] = session_id
-    st.rerun()
-
-
-def sidebar() -> None:
-    with st.sidebar:
-        st.header("New practice session")
-        scenarios = {}
-        for scenario_id in list_scenarios():
-            # One broken file must not hide the other patients.
+def first_run_setup() -> None:
+    """Creates the first administrator: there is no default account or password."""
+    st.title("Welcome: set up the administrator")
+    st.write(
+        "No accounts exist yet. Choose the administrator's user name and password; "
+        "the administrator then creates accounts for trainees, supervisors and educators."
+    )
+    with st.form("setup"):
+        username = st.text_input("Administrator user name")
+        password = st.text_input("Password (at least 10 characters)", type="password")
+        again = st.text_input("Password again", type="password")
+        if st.form_submit_button("Create administrator", type="primary"):
+            if password != again:
+                st.error("The two passwords differ.")
+                return
             try:
-                scenarios[scenario_id] = load_scenario(scenario_id)
-            except ScenarioError as error:
-                st.warning(f"Scenario {scenario_id!r} is unavailable: {error}")
-        if scenarios:
-            chosen = st.selectbox(
-                "Patient",
-                list(scenarios),
-                format_func=lambda scenario_id: scenarios[scenario_id].title,
-            )
-            scenario = scenarios[chosen]
-            st.caption(scenario.brief)
-            st.markdown(f"**Change goal:** {scenario.change_goal}")
-            if st.button("Start session", type="primary", use_container_width=True):
-                session = store().create_session(scenario.id)
-                try:
-                    rasa().start_session(session.id, scenario.id)
-                except RasaUnavailable as error:
-                    st.error(str(error))
+                # Check again inside the submit: two first visitors must not both become admin.
+                if not accounts().needs_setup():
+                    st.error("An administrator already exists; please log in.")
                     return
-                open_session(session.id)
-
-        st.header("Past sessions")
-        for past in store().list_sessions():
-            status = "ended" if past.ended_at else "open"
-            label = f"{past.started_at:%d %b %H:%M} · {past.scenario_id} · {status}"
-            if st.button(label, key=f"open-{past.id}", use_container_width=True):
-                open_session(past.id)
+                user = accounts().create(username, password, ADMIN)
+            except AccountError as error:
+                st.error(str(error))
+                return
+            st.session_state["user_id"] = user.id
+            st.rerun()
 
 
-def chat(session_id: str) -> None:
-    client = rasa()
-    transcript = client.transcript(session_id)
-    for error in transcript.errors:
-        st.error(error)
-    if transcript.opening:
-        st.chat_message("assistant").write(transcript.opening)
-    for exchange in transcript.exchanges:
-        st.chat_message("user").write(exchange.trainee_text)
-        if exchange.patient_text:
-            st.chat_message("assistant").write(exchange.patient_text)
+def login() -> None:
+    """The login form."""
+    st.title("Motivational interviewing practice")
+    with st.form("login"):
+        username = st.text_input("User name")
+        password = st.text_input("Password", type="password")
+        if st.form_submit_button("Log in", type="primary"):
+            user = accounts().authenticate(username, password)
+            if user is None:
+                st.error("Unknown user name or wrong password.")
+                return
+            st.session_state["user_id"] = user.id
+            st.rerun()
 
-    if st.button("End session and see my report"):
-        client.end_session(session_id)
-        store().end_session(session_id)
-        st.rerun()
-    if text := st.chat_input("Your response to the patient"):
-        client.say(session_id, text)
-        st.rerun()
+
+def pages_for(role: str) -> dict[str, list[StreamlitPage]]:
+    """The navigation of a role: each person sees only the pages they may use."""
+    trainee = [
+        page("practice", "Practice", ":material/forum:", default=True),
+        page("my_sessions", "My sessions", ":material/history:"),
+        page("progress", "Progress", ":material/trending_up:"),
+        page("drills", "Drills", ":material/fitness_center:"),
+    ]
+    supervisor = [
+        page("sessions", "Sessions", ":material/groups:", default=role == SUPERVISOR),
+        page("review", "Review a session", ":material/rate_review:"),
+        page("agreement", "Coder agreement", ":material/balance:"),
+    ]
+    educator = [
+        page("authoring", "Scenario authoring", ":material/edit_note:", default=role == EDUCATOR)
+    ]
+    admin = [page("users", "Accounts", ":material/manage_accounts:", default=role == ADMIN)]
+    if role == TRAINEE:
+        return {"Practice": trainee}
+    if role == SUPERVISOR:
+        return {"Supervision": supervisor}
+    if role == EDUCATOR:
+        return {"Scenarios": educator}
+    return {"Administration": admin, "Supervision": supervisor, "Scenarios": educator}
 
 
 def main() -> None:
-    sidebar()
-    session_id = st.query_params.get("session")
-    if not session_id:
-        st.title("Motivational interviewing practice")
-        st.write(
-            "Choose a patient on the left and start a session. Talk with them as you would "
-            "in clinic, then end the session to see how your responses were coded."
-        )
+    if accounts().needs_setup():
+        first_run_setup()
         return
-    session = store().get(session_id)
-    if session is None:
-        st.error("There is no session with that id.")
+    user = current_user()
+    if user is None:
+        login()
         return
-    try:
-        transcript = rasa().transcript(session_id)
-        if transcript.ended:
-            show_report(transcript)
-        else:
-            chat(session_id)
-    except RasaUnavailable as error:
-        st.error(str(error))
+    with st.sidebar:
+        st.caption(f"Logged in as {user.username} ({user.role})")
+        if st.button("Log out"):
+            st.session_state.clear()
+            st.rerun()
+    st.navigation(pages_for(user.role)).run()
 
 
 main()

@@ -29,7 +29,7 @@ def scenario_path(scenario_id: str, root: str | Path | None = None) -> Path:
     Raises:
         ScenarioError: The id is not lower snake case.
     """
-    if not isinstance(scenario_id, str) or not ID_RE.match(scenario_id):
+    if not isinstance(scenario_id, str) or not ID_RE.fullmatch(scenario_id):
         raise ScenarioError(
             [
                 Problem(
@@ -55,7 +55,7 @@ def list_scenarios(root: str | Path | None = None) -> list[str]:
     ids = (
         p.name[: -len(".yml")] for p in folder.glob("*.yml") if not p.name.endswith(TESTS_SUFFIX)
     )
-    return sorted(i for i in ids if ID_RE.match(i))
+    return sorted(i for i in ids if ID_RE.fullmatch(i))
 
 
 def load_scenario(scenario_id: str, root: str | Path | None = None) -> Scenario:

@@ -74,6 +74,21 @@ def _walk(
             _walk(item, (*path, index), marks, dup, file)
 
 
+#: A scenario of hundreds of lines is tens of kilobytes; anything this large is a mistake.
+MAX_BYTES = 1_000_000
+
+
+def _refuse_aliases(text: str, file: str) -> None:
+    """Scenario files never need YAML aliases; refusing them stops recursive and
+    exponentially expanding ("billion laughs") documents before they are built."""
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            line = event.start_mark.line + 1 if event.start_mark else 0
+            raise ScenarioError(
+                [Problem(file, line, "", "YAML aliases (*name) are not allowed in scenarios")]
+            )
+
+
 def read_marked(path: Path, shown_as: str | None = None) -> MarkedDoc:
     """Parse one YAML file, keeping line numbers.
 
@@ -89,10 +104,16 @@ def read_marked(path: Path, shown_as: str | None = None) -> MarkedDoc:
     """
     file = shown_as or str(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ScenarioError(
+                [Problem(file, 0, "", f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")]
+            )
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError([Problem(file, 0, "", f"cannot read file: {exc}")]) from exc
     try:
+        _refuse_aliases(text, file)
         node = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:

@@ -133,7 +133,7 @@ class Checker:
 
 def _topic(ck: Checker, topic_id: str, raw: Any) -> Topic | None:
     path: FieldPath = ("topics", topic_id)
-    if not ID_RE.match(topic_id):
+    if not ID_RE.fullmatch(topic_id):
         ck.fail(path, "expected a topic id in lower snake case (a-z, 0-9, _)")
     allowed = {key: False for key in (*TOPIC_META, *LAYERS)}
     allowed["keywords"] = topic_id != GENERAL_TOPIC

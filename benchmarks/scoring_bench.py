@@ -1,0 +1,162 @@
+"""Benchmark the MITI coder on the AnnoMI dev split: agreement, session figures and speed.
+
+Usage (from the repo root):
+    .venv/bin/python benchmarks/scoring_bench.py [--data ../shared/eval/annomi_dev_therapist.csv]
+        [--mode auto|model|rules] [--json results/scoring_bench.json]
+
+The evaluation data is only read, never copied or trained on. Turn label rule (AnnoMI gives
+one label per turn, the coder one code per thought unit): the turn's dominant behaviour,
+scoring.codes.dominant_code: each unit votes words x probability for each code, `other` wins
+only if every unit is `other`, ties by MITI priority (scoring.codes.TURN_PRIORITY); the
+code is then mapped to the AnnoMI label with scoring.codes.EVAL_LABEL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import accuracy_score, cohen_kappa_score, f1_score, roc_auc_score
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from scoring import EVAL_LABEL, Turn, load_coder  # noqa: E402
+from scoring.codes import EVAL_CLASS4, turn_code_of  # noqa: E402
+
+LABELS7 = [
+    "open_question",
+    "closed_question",
+    "simple_reflection",
+    "complex_reflection",
+    "giving_information",
+    "advice_or_persuasion",
+    "other",
+]
+LABELS4 = ["question", "reflection", "input", "other"]
+
+
+def agreement(gold: list[str], pred: list[str], labels: list[str]) -> dict:
+    """Accuracy, macro-F1, per-label F1 and Cohen's kappa."""
+    per = f1_score(gold, pred, labels=labels, average=None, zero_division=0)
+    return {
+        "n": len(gold),
+        "accuracy": round(float(accuracy_score(gold, pred)), 3),
+        "macro_f1": round(float(f1_score(gold, pred, labels=labels, average="macro")), 3),
+        "kappa": round(float(cohen_kappa_score(gold, pred)), 3),
+        "per_label_f1": {lab: round(float(f), 3) for lab, f in zip(labels, per, strict=True)},
+    }
+
+
+def session_figures(labels: list[str]) -> tuple[float, float]:
+    """R:Q and % complex reflections of one transcript from its per-turn labels."""
+    q = sum(lab in ("open_question", "closed_question") for lab in labels)
+    sr = labels.count("simple_reflection")
+    cr = labels.count("complex_reflection")
+    rq = (sr + cr) / q if q else float("nan")
+    pct = cr / (sr + cr) if sr + cr else float("nan")
+    return rq, pct
+
+
+def pearson(a: list[float], b: list[float]) -> float:
+    """Pearson r over the pairs where both values are defined."""
+    pairs = [(x, y) for x, y in zip(a, b, strict=True) if not (np.isnan(x) or np.isnan(y))]
+    if len(pairs) < 3:
+        return float("nan")
+    x, y = np.array(pairs).T
+    return round(float(np.corrcoef(x, y)[0, 1]), 3)
+
+
+def per_transcript(rows: list[dict], pred: list[str]) -> dict:
+    """Per-transcript R:Q and %CR from gold and predicted labels, their r, and the AUCs."""
+    gold_by, pred_by, quality = defaultdict(list), defaultdict(list), {}
+    for row, p in zip(rows, pred, strict=True):
+        tid = row["transcript_id"]
+        gold_by[tid].append(row["label"])
+        pred_by[tid].append(p)
+        quality[tid] = row["mi_quality"]
+    tids = sorted(gold_by)
+    g = [session_figures(gold_by[t]) for t in tids]
+    p = [session_figures(pred_by[t]) for t in tids]
+    high = [quality[t] == "high" for t in tids]
+
+    def auc(values: list[float]) -> float:
+        vals = [0.0 if np.isnan(v) else v for v in values]  # no questions: treat R:Q as 0
+        return round(float(roc_auc_score(high, vals)), 3)
+
+    return {
+        "transcripts": len(tids),
+        "high_quality": sum(high),
+        "r_q_pearson": pearson([x[0] for x in g], [x[0] for x in p]),
+        "pct_complex_pearson": pearson([x[1] for x in g], [x[1] for x in p]),
+        "r_q_auc_high_vs_low_predicted": auc([x[0] for x in p]),
+        "r_q_auc_high_vs_low_gold": auc([x[0] for x in g]),
+    }
+
+
+def speed(coder, rows: list[dict], batch_seconds: float, n_single: int = 300) -> dict:
+    """Single-utterance latency with context, after the model is loaded."""
+    lat = []
+    for row in rows[:n_single]:
+        hist = [Turn("patient", row["prev_client_text"])] if row["prev_client_text"] else []
+        start = time.perf_counter()
+        coder.code_turn(row["text"], history=hist)
+        lat.append((time.perf_counter() - start) * 1000)
+    lat.sort()
+    return {
+        "batch_utterances_per_s": round(len(rows) / batch_seconds, 1),
+        "single_p50_ms": round(statistics.median(lat), 2),
+        "single_p95_ms": round(lat[int(0.95 * (len(lat) - 1))], 2),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print (and optionally save) the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--data", type=Path, default=ROOT / "../shared/eval/annomi_dev_therapist.csv"
+    )
+    parser.add_argument("--mode", choices=("auto", "model", "rules"), default="auto")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = parser.parse_args(argv)
+    with args.data.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    start = time.perf_counter()
+    coder = load_coder(mode=args.mode)
+    load_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    codings = coder.code_rows([(r["text"], r["prev_client_text"]) for r in rows])
+    batch_seconds = time.perf_counter() - start
+    pred = [EVAL_LABEL[turn_code_of(cs)] for cs in codings]
+    gold = [r["label"] for r in rows]
+    strict = [r["strict"].strip().lower() == "true" for r in rows]
+    gs = [g for g, s in zip(gold, strict, strict=True) if s]
+    ps = [p for p, s in zip(pred, strict, strict=True) if s]
+    four = [EVAL_CLASS4[x] for x in gold], [EVAL_CLASS4[x] for x in pred]
+    four_s = [EVAL_CLASS4[x] for x in gs], [EVAL_CLASS4[x] for x in ps]
+    result = {
+        "data": str(args.data),
+        "coder_mode": coder.mode,
+        "labels7_all": agreement(gold, pred, LABELS7),
+        "labels7_strict": agreement(gs, ps, LABELS7),
+        "class4_all": agreement(*four, LABELS4),
+        "class4_strict": agreement(*four_s, LABELS4),
+        "sessions": per_transcript(rows, pred),
+        "speed": {"model_load_s": round(load_seconds, 2), **speed(coder, rows, batch_seconds)},
+    }
+    print(json.dumps(result, indent=2))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The multi-instance deployment: one front address for many servers, and backing services."""

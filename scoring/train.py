@@ -1,0 +1,135 @@
+"""Train the coder's head from the authored corpus into ``models/coder/``."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import time
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from scoring.corpus import CORPUS_DIR, Example, augment, load_corpus
+from scoring.encoder import Encoder
+from scoring.head import Head, UnitInput, head_meta
+from scoring.rules import context_from_history, features
+from scoring.segment import clean, get_nlp
+
+log = logging.getLogger(__name__)
+
+
+def corpus_digest(folder: Path = CORPUS_DIR) -> str:
+    """Hash of the corpus files, stored with the head so a stale model is visible."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.yml")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def fill_missing_prev(examples: list[Example], seed: int = 5) -> list[Example]:
+    """Give examples written without a patient turn one drawn from the corpus (seeded).
+
+    In real sessions almost every trainee turn follows a patient turn; authored openers
+    (greetings, agenda setting, framing) have none. Left empty, "no patient turn" would
+    become a cue for those codes that never occurs in practice.
+    """
+    rng = random.Random(seed)
+    pool = sorted({ex.prev_client_text for ex in examples if ex.prev_client_text})
+    if not pool:
+        return examples
+    return [
+        ex if ex.prev_client_text else replace(ex, prev_client_text=rng.choice(pool))
+        for ex in examples
+    ]
+
+
+def unit_inputs(examples: list[Example]) -> list[UnitInput]:
+    """Rule features of each example, read the way the coder reads a one-unit turn."""
+    make_doc = get_nlp().make_doc
+    out = []
+    for ex in examples:
+        text = clean(ex.text)
+        ctx = context_from_history(None, prev_client=ex.prev_client_text)
+        out.append(UnitInput(text, ctx.prev_client, features(make_doc(text), ctx)))
+    return out
+
+
+class _ProgressEncoder:
+    """Wraps an encoder so that encoding the corpus moves a progress bar."""
+
+    def __init__(self, encoder: Encoder, total: int, progress: bool) -> None:
+        self.inner = encoder
+        self.name = encoder.name
+        self.dim = encoder.dim
+        self.bar = tqdm(total=total, desc="encoding corpus", unit="text", disable=not progress)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        out = []
+        for i in range(0, len(texts), 256):
+            out.append(self.inner.encode(texts[i : i + 256]))
+            self.bar.update(len(texts[i : i + 256]))
+        return np.vstack(out) if out else self.inner.encode([])
+
+    def encode_context(self, texts: list[str]) -> np.ndarray:
+        return self.inner.encode_context(texts)
+
+
+def train(
+    encoder: Encoder | None = None,
+    out_dir: Path | None = None,
+    corpus_dir: Path | None = None,
+    progress: bool = True,
+) -> Head:
+    """Train the head on the (augmented) authored corpus and save it.
+
+    Args:
+        encoder: sentence encoder; the packaged MiniLM when ``None``.
+        out_dir: where to save; ``models/coder/`` when ``None``; nothing saved if it is a
+            non-writable place.
+        corpus_dir: corpus folder; ``corpus/trainee/`` when ``None``.
+        progress: show progress bars.
+
+    Returns:
+        The trained :class:`Head`.
+    """
+    start = time.perf_counter()
+    if encoder is None:
+        from scoring.encoder import MiniLMEncoder
+
+        encoder = MiniLMEncoder()
+    folder = corpus_dir or CORPUS_DIR
+    authored = load_corpus(folder)
+    if not authored:
+        raise ValueError(f"no corpus examples under {folder}")
+    examples = fill_missing_prev(augment(authored))
+    tracked = _ProgressEncoder(encoder, len(examples), progress)
+    meta = head_meta(
+        encoder,
+        corpus_digest=corpus_digest(folder),
+        authored_examples=len(authored),
+        training_examples=len(examples),
+        per_code=dict(Counter(ex.code for ex in authored)),
+    )
+    head = Head.fit(tracked, unit_inputs(examples), [ex.code for ex in examples], meta)
+    tracked.bar.close()
+    if out_dir is None:
+        from scoring.loader import default_model_dir
+
+        out_dir = default_model_dir()
+    try:
+        head.save(out_dir)
+        log.info("saved trained head to %s", out_dir)
+    except OSError as exc:
+        log.warning("could not save the trained head to %s: %s", out_dir, exc)
+    log.info(
+        "trained on %d examples (%d authored) in %.1f s",
+        len(examples),
+        len(authored),
+        time.perf_counter() - start,
+    )
+    return head

@@ -1,0 +1,124 @@
+"""Trainee practice page: choose, chat, end, rate yourself, read the report; own sessions only."""
+
+from __future__ import annotations
+
+from bot.scenario import load_scenario
+from bot.transcript import Exchange, Transcript
+from tests.app.conftest import coding
+from trainer_ui.store import SelfRating
+
+
+def setup(harness):
+    harness.user("admin1", "admin")
+    return harness.user("tina", "trainee")
+
+
+def test_choice_shows_every_scenario_with_brief_and_change_goal(harness) -> None:
+    at = harness.run(setup(harness))
+    scenario = load_scenario("reluctant_psychiatric")
+    assert not at.exception
+    assert scenario.title in at.selectbox[0].options
+    at.selectbox[0].select("reluctant_psychiatric").run()
+    assert any(md.value == "**Change goal**" for md in at.markdown)
+    assert any(scenario.persona.name in t.value for t in at.text)
+
+
+def test_starting_a_session_opens_it_for_the_chosen_scenario_and_user(harness) -> None:
+    tina = setup(harness)
+    harness.rasa.transcript_value = Transcript(opening="Hello.")
+    at = harness.run(tina)
+    at.selectbox[0].select("reluctant_psychiatric").run()
+    next(b for b in at.button if b.label == "Start session").click().run()
+
+    assert not at.exception
+    session_id, message = harness.rasa.sent[0]
+    assert message == "start reluctant_psychiatric"
+    assert at.query_params["session"] == [session_id]
+    assert harness.store.get(session_id).user_id == tina.id
+    assert [m.children[0].value for m in at.chat_message] == ["Hello."]
+
+
+def test_chat_sends_the_trainee_text_and_shows_it_as_plain_text(harness) -> None:
+    tina = setup(harness)
+    session = harness.store.create_session("reluctant_psychiatric", tina.id)
+    harness.rasa.transcript_value = Transcript(
+        opening="Hi.", exchanges=[Exchange("<b>bold</b> **x**", [], "Mm.", "neutral")]
+    )
+    at = harness.run(tina, query={"session": session.id})
+    # Markup in user text stays literal: st.text, never markdown or HTML.
+    assert type(at.chat_message[1].children[0]).__name__ == "Text"
+    assert at.chat_message[1].children[0].value == "<b>bold</b> **x**"
+    at.chat_input[0].set_value("What matters most to you?").run()
+    assert harness.rasa.sent[-1] == (session.id, "What matters most to you?")
+
+
+def test_ending_asks_for_a_self_rating_before_the_report(harness) -> None:
+    tina = setup(harness)
+    session = harness.store.create_session("reluctant_psychiatric", tina.id)
+    at = harness.run(tina, query={"session": session.id})  # fake transcript is ended
+
+    assert at.title[0].value == "Before you see your report"
+    at.number_input[0].set_value(3)
+    at.number_input[1].set_value(2)
+    at.slider[0].set_value(4)
+    at.button[1].click().run()  # [0] is "Choose another patient"
+
+    assert not at.exception
+    assert harness.store.self_rating(session.id) == SelfRating(3, 2, 4)
+    assert at.title[0].value == "Your fidelity report"
+    gap, figures, utterances = (t.value for t in at.table[:3])
+    assert list(gap["Coded"])[:2] == ["1", "1"]
+    assert any("MITI 4.2.1" in name for name in figures["Figure"])
+    assert any("MITI 3.1.1" in name for name in figures["Figure"])
+    assert list(utterances["Code"]) == ["question_open", "reflection_complex", "question_closed"]
+    assert "🟢" not in "".join(utterances["Class"]) and "⚪ neutral" in list(utterances["Class"])
+    # The closed question gets an open rewrite, and the snapshot is kept for progress.
+    assert any(t.value.startswith("Try: What are your thoughts") for t in at.text)
+    assert harness.store.get(session.id).snapshot is not None
+    assert [b.label for b in at.get("download_button")] == ["Download my report (PDF)"]
+
+
+def test_report_charts_and_reasons_for_the_patient_state(harness) -> None:
+    tina = setup(harness)
+    session = harness.store.create_session("reluctant_psychiatric", tina.id)
+    harness.store.save_self_rating(session.id, SelfRating(1, 1, 3))
+    at = harness.run(tina, query={"session": session.id})
+    reasons = at.table[3].value
+    assert "rapport rose" in " ".join(reasons["What changed and why"])
+    assert len(at.get("vega_lite_chart")) == 2
+
+
+def test_another_trainees_session_cannot_be_read_by_id(harness) -> None:
+    tina = setup(harness)
+    other = harness.user("omar", "trainee")
+    theirs = harness.ended_session(other)
+    at = harness.run(tina, query={"session": theirs})
+    assert [e.value for e in at.error] == ["There is no session with that id."]
+    assert not at.table and not at.chat_message
+
+
+def test_unknown_session_id_gets_a_clear_message(harness) -> None:
+    at = harness.run(setup(harness), query={"session": "no-such-session"})
+    assert [e.value for e in at.error] == ["There is no session with that id."]
+
+
+def test_session_without_coded_turns_skips_rating(harness) -> None:
+    tina = setup(harness)
+    session = harness.store.create_session("reluctant_psychiatric", tina.id)
+    harness.rasa.transcript_value = Transcript(opening="Hi.", ended=True)
+    at = harness.run(tina, query={"session": session.id})
+    assert at.info[0].value.startswith("This session has no coded turns")
+
+
+def test_low_confidence_and_pressure_codes_are_marked(harness) -> None:
+    tina = setup(harness)
+    session = harness.store.create_session("reluctant_psychiatric", tina.id)
+    harness.store.save_self_rating(session.id, SelfRating(0, 0, 2))
+    harness.rasa.transcript_value = Transcript(
+        exchanges=[Exchange("You should stop.", [coding("You should stop.", "persuade", 0.5)])],
+        ended=True,
+    )
+    at = harness.run(tina, query={"session": session.id})
+    utterances = at.table[2].value
+    assert list(utterances["Class"]) == ["🔴 pressure"]
+    assert any("Would it be all right if I shared" in t.value for t in at.text)

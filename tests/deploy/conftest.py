@@ -1,0 +1,31 @@
+"""Fixtures for the deployment tests: a stack behind the fronts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from deploy.stack import Stack, start_stack
+
+#: How long the fronts keep retrying a server that refuses connections; short, so the
+#: tests that keep a server down past it stay quick.
+RETRY_SECONDS = 6.0
+
+
+@pytest.fixture(scope="session")
+def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """One Rasa server and one action server on SQLite, each behind its front.
+
+    Fault tests kill and restart servers in it; each leaves every server running again.
+    """
+    running = start_stack(
+        trained_model,
+        tmp_path_factory.mktemp("stack"),
+        rasa_count=1,
+        action_count=1,
+        retry_seconds=RETRY_SECONDS,
+    )
+    yield running
+    running.stop()

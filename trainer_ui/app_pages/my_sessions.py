@@ -1,0 +1,33 @@
+"""Trainee page: my past sessions, to reopen or delete (a transcript belongs to its trainee)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from bot.client import RasaUnavailable
+from trainer_ui.accounts import TRAINEE, can_delete
+from trainer_ui.app_state import rasa, require, store
+
+user = require(TRAINEE)
+
+st.title("My sessions")
+sessions = store().list_sessions(user_ids=[user.id])
+if not sessions:
+    st.info("You have no sessions yet: start one on the Practice page.")
+for session in sessions:
+    status = "ended" if session.ended_at else "open"
+    with st.container(border=True):
+        st.text(f"{session.started_at:%d %b %Y %H:%M} · {session.scenario_id} · {status}")
+        left, right = st.columns(2)
+        if left.button("Open", key=f"open-{session.id}"):
+            st.switch_page("app_pages/practice.py", query_params={"session": session.id})
+        confirm = right.checkbox("I want to delete this transcript", key=f"confirm-{session.id}")
+        deleting = right.button("Delete", key=f"delete-{session.id}", disabled=not confirm)
+        if deleting and can_delete(user, session):
+            store().delete_session(session.id)
+            # The tracker store holds the turns too.
+            try:
+                rasa().delete_session(session.id)
+            except RasaUnavailable as error:
+                st.warning(f"The app's copy is deleted; the patient server said: {error}")
+            st.rerun()

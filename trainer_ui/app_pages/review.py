@@ -1,0 +1,125 @@
+"""Supervisor page: one session's transcript with codes; override codes, comment, export PDF."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from bot.client import RasaUnavailable
+from scoring import CODES
+from trainer_ui.accounts import ADMIN, SUPERVISOR, can_review
+from trainer_ui.app_state import accounts, rasa, require, store
+from trainer_ui.exports import session_pdf
+from trainer_ui.report_view import mark, show_transcript_report
+from trainer_ui.review import apply_overrides
+from trainer_ui.store import transcript_from_dict
+
+user = require(SUPERVISOR, ADMIN)
+
+st.title("Review a session")
+session_id = st.query_params.get("session")
+if not session_id:
+    st.info("Choose a session on the Sessions page.")
+    st.stop()
+session = store().get(session_id)
+if session is None or not can_review(user, session, accounts()):
+    st.error("There is no session with that id.")
+    st.stop()
+assert session is not None
+if session.snapshot is not None:
+    coded = transcript_from_dict(session.snapshot)
+else:
+    try:
+        coded = rasa().transcript(session.id)
+    except RasaUnavailable as error:
+        st.error(str(error))
+        st.stop()
+owner = accounts().get(session.user_id) if session.user_id else None
+owner_name = owner.username if owner else "unknown"
+st.text(f"{owner_name} · {session.scenario_id} · {session.started_at:%d %b %Y %H:%M}")
+items = store().overrides([session.id])
+corrected = apply_overrides(coded, session.id, items)
+comments = store().comments(session.id)
+
+st.subheader("Transcript and codes")
+if coded.opening:
+    st.chat_message("assistant").text(coded.opening)
+for turn, (exchange, fixed) in enumerate(zip(coded.exchanges, corrected.exchanges, strict=True)):
+    with st.container(border=True):
+        st.chat_message("user").text(exchange.trainee_text)
+        for unit, (coding, now_coding) in enumerate(
+            zip(exchange.codings, fixed.codings, strict=True)
+        ):
+            label = (
+                f"{mark(now_coding.code)} · {now_coding.code} · "
+                f"confidence {now_coding.confidence:.2f}"
+            )
+            if now_coding.code != coding.code:
+                label += f" · coder said {coding.code}"
+            st.text(f"“{coding.text}” → {label}")
+            st.caption(now_coding.reason)
+            with st.expander("Override code"):
+                new = st.selectbox(
+                    "Correct code",
+                    CODES,
+                    index=CODES.index(now_coding.code),
+                    key=f"code-{turn}-{unit}",
+                )
+                if st.button("Save correction", key=f"save-{turn}-{unit}"):
+                    store().add_override(
+                        session.id, turn, unit, coding.text, coding.code, new, user.id
+                    )
+                    st.rerun()
+        if exchange.patient_text:
+            st.chat_message("assistant").text(
+                f"{exchange.patient_text}  [{exchange.talk or '-'} talk]"
+            )
+        for comment in comments:
+            if comment.turn == turn:
+                st.text(f"💬 {comment.at:%d %b %H:%M}: {comment.text}")
+        note = st.text_input("Comment on this turn", key=f"comment-{turn}")
+        if st.button("Add comment", key=f"add-comment-{turn}") and note.strip():
+            store().add_comment(session.id, turn, user.id, note.strip())
+            st.rerun()
+
+st.subheader("Comments on the whole session")
+for comment in comments:
+    if comment.turn is None:
+        st.text(f"💬 {comment.at:%d %b %H:%M}: {comment.text}")
+with st.form("session-comment", clear_on_submit=True):
+    note = st.text_area("Comment on the session")
+    if st.form_submit_button("Add session comment") and note.strip():
+        store().add_comment(session.id, None, user.id, note.strip())
+        st.rerun()
+
+st.subheader("Corrections")
+if items:
+    names = {u.id: u.username for u in accounts().all()}
+    st.dataframe(
+        [
+            {
+                "Turn": o.turn + 1,
+                "Utterance": o.text,
+                "Coder": o.original_code,
+                "Supervisor": o.new_code,
+                "By": names.get(o.by_user, "?"),
+                "When": o.at.strftime("%Y-%m-%d %H:%M"),
+            }
+            for o in items
+        ],
+        hide_index=True,
+    )
+if st.button("Mark every code as reviewed"):
+    store().mark_reviewed(session.id, user.id)
+    st.rerun()
+if session.reviewed_at:
+    st.caption(f"Reviewed {session.reviewed_at:%d %b %Y %H:%M}.")
+
+if corrected.codings_per_turn:
+    st.download_button(
+        "Download report (PDF)",
+        session_pdf(session, corrected, owner_name),
+        f"report-{session.id[:8]}.pdf",
+        "application/pdf",
+    )
+    with st.expander("Report with corrected codes"):
+        show_transcript_report(corrected, comments)
