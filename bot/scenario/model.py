@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from scoring.codes import CODES
+
 #: Stages of change, in order; the patient moves at most one step per turn.
 STAGES: tuple[str, ...] = ("precontemplation", "contemplation", "preparation", "action")
 #: Disclosure layers, shallow to deep; deeper layers need more rapport.
@@ -23,21 +25,8 @@ IN_ROLE_KINDS: tuple[str, ...] = (
     "other_language",
     "farewell",
 )
-#: MITI behaviour codes a trainee turn can carry (the same list as ``scoring.CODES``).
-MITI_CODES: tuple[str, ...] = (
-    "question_open",
-    "question_closed",
-    "reflection_simple",
-    "reflection_complex",
-    "affirm",
-    "seeking_collaboration",
-    "emphasizing_autonomy",
-    "giving_information",
-    "persuade_with_permission",
-    "persuade",
-    "confront",
-    "other",
-)
+#: MITI behaviour codes a trainee turn can carry: the coder's own list, never a copy.
+MITI_CODES: tuple[str, ...] = CODES
 #: NLU intents that are not MITI codes; the patient answers them in character.
 EXTRA_INTENTS: tuple[str, ...] = ("greet", "bot_challenge", "off_topic", "nlu_fallback", "goodbye")
 #: Id of the topic used when the trainee's turn names no topic.
