@@ -32,8 +32,10 @@ def main() -> int:
     token = os.environ.get("RASA_TOKEN") or secrets.token_urlsafe(24)
 
     started: list[services.Service] = []
-    # Turn SIGTERM into the same clean stop as Ctrl-C.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Ctrl-C and SIGTERM both stop cleanly; SIGINT is set explicitly because a parent that
+    # started us in the background may have left it ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         print("Starting the action server, the Rasa server and the app (logs in var/logs/) ...")
         t0 = time.monotonic()
