@@ -72,44 +72,57 @@ def percentile(values: list[float], q: float) -> float:
 
 
 class TimedClient(RasaClient):
-    """A client that records the wall time of every trainee turn."""
+    """A client that records the wall time of every trainee turn and its place in the session."""
 
     def __init__(self, client: RasaClient) -> None:
         super().__init__(client.base_url, client.token, client.timeout)
         self.latencies_ms: list[float] = []
+        self.turn_numbers: list[int] = []
+        self._turns: dict[str, int] = defaultdict(int)
 
     def say(self, session_id: str, text: str) -> list[dict[str, Any]]:
         started = time.perf_counter()
         messages = super().say(session_id, text)
         if not text.startswith("/"):
             self.latencies_ms.append((time.perf_counter() - started) * 1000)
+            self._turns[session_id] += 1
+            self.turn_numbers.append(self._turns[session_id])
         return messages
 
+    def by_session_length(self, limit: int) -> tuple[list[float], list[float]]:
+        """Latencies of turns up to ``limit`` into a session, and of the turns after."""
+        pairs = list(zip(self.turn_numbers, self.latencies_ms, strict=True))
+        return [ms for n, ms in pairs if n <= limit], [ms for n, ms in pairs if n > limit]
 
-def scripts(client: RasaClient, scenarios: list[str]) -> dict[str, Any]:
+
+def scripts(client: RasaClient, scenarios: list[str], seeds: int) -> dict[str, Any]:
     results = {}
-    print("\n1. MI-consistent vs MI-inconsistent scripts (12 turns each)")
+    print(f"\n1. MI-consistent vs MI-inconsistent scripts (12 turns each, mean of {seeds} seeds)")
     print(f"{'scenario':28} {'change share':>18} {'final rapport':>16} {'final discord':>16}")
     for scenario in scenarios:
-        good, bad = replay(client, scenario, CONSISTENT), replay(client, scenario, INCONSISTENT)
-        row = {
-            "consistent": {
-                "change_share": share(good, "change"),
-                "rapport": good[-1]["state"]["rapport"],
-                "discord": good[-1]["state"]["discord"],
-            },
-            "inconsistent": {
-                "change_share": share(bad, "change"),
-                "rapport": bad[-1]["state"]["rapport"],
-                "discord": bad[-1]["state"]["discord"],
-            },
-        }
-        results[scenario] = row
+        row: dict[str, Any] = {}
+        for kind, script in (("consistent", CONSISTENT), ("inconsistent", INCONSISTENT)):
+            # Fixed session ids seed the patient, so every run of the benchmark is the same.
+            runs = [
+                replay(client, scenario, script, f"bench-{scenario}-{kind}-{seed}")
+                for seed in range(seeds)
+            ]
+            per_seed = {
+                "change_share": [share(records, "change") for records in runs],
+                "rapport": [records[-1]["state"]["rapport"] for records in runs],
+                "discord": [records[-1]["state"]["discord"] for records in runs],
+            }
+            row[kind] = {key: statistics.mean(values) for key, values in per_seed.items()}
+            row[kind]["per_seed"] = per_seed
         c, i = row["consistent"], row["inconsistent"]
+        pairs = zip(c["per_seed"]["change_share"], i["per_seed"]["change_share"], strict=True)
+        row["seeds_with_2x_change"] = sum(good >= 2 * bad and good > 0 for good, bad in pairs)
+        results[scenario] = row
         print(
             f"{scenario:28} {c['change_share']:>8.0%} vs {i['change_share']:>5.0%}"
             f" {c['rapport']:>8.1f} vs {i['rapport']:>4.1f}"
             f" {c['discord']:>8.1f} vs {i['discord']:>4.1f}"
+            f"   (2x change talk in {row['seeds_with_2x_change']}/{seeds} seeds)"
         )
     return results
 
@@ -129,7 +142,7 @@ def annomi(client: RasaClient, scenarios: list[str], path: Path) -> dict[str, An
     for scenario in scenarios:
         shares: dict[str, list[float]] = defaultdict(list)
         for number, (transcript_id, texts) in enumerate(sorted(transcripts.items()), start=1):
-            records = replay(client, scenario, texts)
+            records = replay(client, scenario, texts, f"bench-{scenario}-{transcript_id}")
             shares[quality[transcript_id]].append(share(records, "change"))
             print(
                 f"  {scenario}: {number}/{len(transcripts)} transcripts", end="\r", file=sys.stderr
@@ -177,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=services.ROOT / "models" / "patient.tar.gz")
     parser.add_argument("--eval", type=Path, default=EVAL, help="AnnoMI therapist CSV")
     parser.add_argument("--skip-annomi", action="store_true")
+    parser.add_argument("--seeds", type=int, default=5, help="sessions per script and scenario")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     if not args.model.exists():
@@ -186,9 +200,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         client = TimedClient(bot.client)
         scenarios = list_scenarios()
-        client.say("warm-up", "hello")  # loads the coder in the action server
+        client.say("warm-up", "hello")  # the first turn warms up Rasa's TensorFlow graphs
         client.latencies_ms.clear()
-        figures: dict[str, Any] = {"scripts": scripts(client, scenarios)}
+        client.turn_numbers.clear()
+        figures: dict[str, Any] = {"scripts": scripts(client, scenarios, args.seeds)}
         if not args.skip_annomi and args.eval.exists():
             figures["annomi"] = annomi(client, scenarios, args.eval)
         elif not args.skip_annomi:
@@ -197,9 +212,21 @@ def main(argv: list[str] | None = None) -> int:
         bot.stop()
 
     figures["latency_ms"] = distribution(client.latencies_ms)
+    # A practice session is 20-40 turns; some replayed transcripts run past 100.
+    early, late = client.by_session_length(40)
+    figures["latency_ms_turns_1_40"] = distribution(early)
+    if late:
+        figures["latency_ms_turns_after_40"] = distribution(late)
     figures["patient_step_ms"] = distribution(patient_step_ms(scenarios))
     print("\n3. Turn latency through the REST channel (ms, warm, coding included)")
-    print("  " + "  ".join(f"{k} {v:.0f}" for k, v in figures["latency_ms"].items()))
+    for key, label in (
+        ("latency_ms", "all turns"),
+        ("latency_ms_turns_1_40", "turns 1-40 of a session"),
+        ("latency_ms_turns_after_40", "turns after the 40th"),
+    ):
+        if key in figures:
+            line = "  ".join(f"{k} {v:.0f}" for k, v in figures[key].items())
+            print(f"  {label:24} {line}")
     print("   Patient model step alone, in process (ms)")
     print("  " + "  ".join(f"{k} {v:.2f}" for k, v in figures["patient_step_ms"].items()))
     if args.json:

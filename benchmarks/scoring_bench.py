@@ -23,7 +23,13 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import accuracy_score, cohen_kappa_score, f1_score, roc_auc_score
+from sklearn.metrics import (
+    accuracy_score,
+    cohen_kappa_score,
+    confusion_matrix,
+    f1_score,
+    roc_auc_score,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -44,14 +50,23 @@ LABELS4 = ["question", "reflection", "input", "other"]
 
 
 def agreement(gold: list[str], pred: list[str], labels: list[str]) -> dict:
-    """Accuracy, macro-F1, per-label F1 and Cohen's kappa."""
+    """Accuracy, macro-F1, per-label F1, Cohen's kappa and the confusion counts.
+
+    The confusion matrix (rows gold, columns predicted, in ``labels`` order) is an aggregate:
+    it says which labels are mixed up without showing any row of the evaluation data.
+    """
     per = f1_score(gold, pred, labels=labels, average=None, zero_division=0)
+    matrix = confusion_matrix(gold, pred, labels=labels)
     return {
         "n": len(gold),
         "accuracy": round(float(accuracy_score(gold, pred)), 3),
         "macro_f1": round(float(f1_score(gold, pred, labels=labels, average="macro")), 3),
         "kappa": round(float(cohen_kappa_score(gold, pred)), 3),
         "per_label_f1": {lab: round(float(f), 3) for lab, f in zip(labels, per, strict=True)},
+        "confusion": {
+            lab: dict(zip(labels, map(int, row), strict=True))
+            for lab, row in zip(labels, matrix, strict=True)
+        },
     }
 
 

@@ -51,9 +51,8 @@ class RasaClient:
             RasaUnavailable: Rasa answered nothing, which happens when the action server
                 is down; the trainee's words are stored and the turn can be sent again.
         """
-        # Rasa reads "/intent{...}" as a command: a leading space keeps trainee text speech.
-        if text.lstrip().startswith("/"):
-            text = " " + text.lstrip()
+        # Text starting with "/" would be read by Rasa as a command; the channel refuses it
+        # with a 400 and a reason (bot/guard.py), which reaches the trainee as an error.
         messages = self._send(session_id, text)
         if not messages:
             raise RasaUnavailable(

@@ -45,9 +45,15 @@ def read_turns(path: Path) -> Iterator[str]:
             yield text
 
 
-def replay(client: RasaClient, scenario_id: str, texts: Iterable[str]) -> list[dict[str, Any]]:
-    """Plays the texts as one new session and returns one record per trainee turn."""
-    session_id = f"replay-{uuid.uuid4().hex}"
+def replay(
+    client: RasaClient, scenario_id: str, texts: Iterable[str], session_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Plays the texts as one new session and returns one record per trainee turn.
+
+    The session id seeds the patient's choices: pass the same new id (on a fresh tracker
+    store) to replay a session exactly; by default each replay gets a random one.
+    """
+    session_id = session_id or f"replay-{uuid.uuid4().hex}"
     opening = client.start_session(session_id, scenario_id)
     errors = [m["custom"]["error"] for m in opening if "error" in m.get("custom", {})]
     if errors:

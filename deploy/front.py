@@ -3,7 +3,7 @@
     python -m deploy.front --port 5005 --upstream URL [--upstream URL ...] [--check-turns]
 
 In front of Rasa (``--check-turns``) every REST-channel body is validated first (see
-`deploy.guard`), so a bad body gets a 4xx with a reason instead of reaching Rasa. In front of
+`bot.guard`), so a bad body gets a 4xx with a reason instead of reaching Rasa. In front of
 action servers it only balances. In both roles a request whose connection is refused is tried
 on the next upstream, and again until ``--retry-seconds`` have passed: a server restarting
 (or killed and brought back by its supervisor) costs the trainee a pause, not the turn.
@@ -22,11 +22,13 @@ from collections.abc import Sequence
 
 from aiohttp import ClientConnectorError, ClientError, ClientSession, ClientTimeout, web
 
-from deploy.guard import MAX_BODY_BYTES, MAX_MESSAGE_CHARS, BadTurn, check_turn
+from bot.guard import MAX_BODY_BYTES, MAX_MESSAGE_CHARS, BadTurn, check_turn
 
 logger = logging.getLogger(__name__)
 
 REST_PATH = "/webhooks/rest/webhook"
+# Any request the front reads at all; turns are held to the guard's smaller MAX_BODY_BYTES.
+MAX_PROXIED_BYTES = MAX_BODY_BYTES * 4
 # Hop-by-hop and length headers are the proxy's own business, never forwarded.
 DROPPED_HEADERS = {"host", "content-length", "transfer-encoding", "connection", "keep-alive"}
 UNAVAILABLE = (
@@ -83,7 +85,11 @@ class Front:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Forwards one request, after checking it if it is a turn."""
-        body = await request.read()
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            # aiohttp's own refusal is plain text; answer like every other refusal.
+            return _error(413, f"request body over {MAX_PROXIED_BYTES} bytes")
         sender = None
         if self.check_turns and request.path == REST_PATH and request.method == "POST":
             try:
@@ -158,7 +164,7 @@ class Front:
 
 def make_app(front: Front) -> web.Application:
     """The aiohttp application serving every path through ``front``."""
-    app = web.Application(client_max_size=MAX_BODY_BYTES * 4)
+    app = web.Application(client_max_size=MAX_PROXIED_BYTES)
     # aiohttp's stubs type these signals oddly; the callbacks have the documented signature.
     app.on_startup.append(front.start)  # type: ignore[arg-type]
     app.on_cleanup.append(front.close)  # type: ignore[arg-type]

@@ -3,8 +3,10 @@
 Rasa wraps every tracker store in a fail-safe that, on any database error, answers the turn
 from an empty in-memory tracker and keeps it only in that instance's memory: the trainee sees
 "session not started" and the turn never reaches the database. Retrying here, inside the
-fail-safe, turns a restart of PostgreSQL into a pause. Used by `deploy/endpoints.scaled.yml`
-as ``type: deploy.tracker_store.RetryingSQLTrackerStore``.
+fail-safe, turns a restart of PostgreSQL into a pause. Built on the project's caching store
+(`bot/tracker_store.py`), whose checks make it safe for several instances to share the
+database. Used by `deploy/endpoints.scaled.yml` as
+``type: deploy.tracker_store.RetryingSQLTrackerStore``.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 import sqlalchemy.exc
-from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.tracker_store import CachingSQLTrackerStore
 
 logger = logging.getLogger(__name__)
 
@@ -26,12 +29,12 @@ T = TypeVar("T")
 TRANSIENT = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError)
 
 
-class RetryingSQLTrackerStore(SQLTrackerStore):
-    """`SQLTrackerStore` retrying transient database errors for up to ``retry_seconds``.
+class RetryingSQLTrackerStore(CachingSQLTrackerStore):
+    """`CachingSQLTrackerStore` retrying transient database errors for up to ``retry_seconds``.
 
     Args:
         retry_seconds: how long one retrieve or save keeps trying (endpoints key).
-        **kwargs: everything `SQLTrackerStore` takes.
+        **kwargs: everything `CachingSQLTrackerStore` takes.
     """
 
     def __init__(self, retry_seconds: float | str = 30.0, **kwargs: Any) -> None:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 import numpy as np
+from spacy.tokens import Doc
 
-from scoring.codes import CODES
+from scoring.codes import CODES, when_in_doubt
 from scoring.encoder import Encoder
 from scoring.head import Head, UnitInput
 from scoring.rulecoder import explain, rule_code, rule_probabilities
-from scoring.rules import Context, context_from_history, features
+from scoring.rules import Context, context_from_history, features, says_something
 from scoring.segment import get_nlp, segment_many
 from scoring.types import Coding, Turn
 
@@ -82,29 +83,51 @@ class Coder:
         pending: list[tuple[int, int, UnitInput]] = []
         for t, (units, ctx) in enumerate(zip(unit_lists, contexts, strict=True)):
             row: list[Coding | None] = []
-            for u, unit in enumerate(units):
+            for u, (unit, feats, item) in enumerate(read_turn(units, ctx, make_doc)):
                 if not unit:
                     row.append(_empty())
                     continue
-                feats = features(make_doc(unit), ctx)
-                if feats["permission"] and feats["qmark"]:
-                    # Asking permission earlier in the same turn licenses the advice after it.
-                    ctx = replace(ctx, permission=True)
                 code, conf = rule_code(feats)
-                if self.head is None or conf >= _SHORTCUT:
+                if self.head is None or item is None:
                     row.append(_coding(unit, code, rule_probabilities(code, conf), feats, False))
                 else:
                     row.append(None)
-                    pending.append((t, u, UnitInput(unit, ctx.prev_client, feats, u, len(units))))
+                    pending.append((t, u, item))
             results.append(row)
         if pending and self.head is not None and self.encoder is not None:
             probs = self.head.predict_proba(self.encoder, [p[2] for p in pending])
             for (t, u, item), p in zip(pending, probs, strict=True):
                 p = _split_advice(p, item.feats)
-                code = CODES[int(np.argmax(p))]
                 dist = {c: float(p[i]) for i, c in enumerate(CODES)}
+                code = when_in_doubt(CODES[int(np.argmax(p))], dist)
                 results[t][u] = _coding(item.text, code, dist, item.feats, True)
         return [[c for c in row if c is not None] for row in results]
+
+
+def read_turn(
+    units: Sequence[str], ctx: Context, make_doc: Callable[[str], Doc]
+) -> list[tuple[str, dict[str, float], UnitInput | None]]:
+    """Rule features of each unit of one turn, and the head's input for the unclear ones.
+
+    Shared by the coder and the trainer, so the head is trained on units read exactly as
+    it will see them. The head's input is ``None`` for empty units and for units the rules
+    settle (backchannels, greetings), which never reach the head.
+    """
+    out: list[tuple[str, dict[str, float], UnitInput | None]] = []
+    for u, unit in enumerate(units):
+        if not unit:
+            out.append((unit, {}, None))
+            continue
+        feats = features(make_doc(unit), ctx)
+        if feats["permission"] and feats["qmark"]:
+            # Asking permission earlier in the same turn licenses the advice after it.
+            ctx = replace(ctx, permission=True)
+        _, conf = rule_code(feats)
+        # A backchannel from the patient gives the head nothing to compare the unit with.
+        prev = ctx.prev_client if says_something(ctx.prev_client) else ""
+        item = None if conf >= _SHORTCUT else UnitInput(unit, prev, feats, u, len(units))
+        out.append((unit, feats, item))
+    return out
 
 
 def _empty() -> Coding:

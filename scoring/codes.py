@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 #: Every code the coder can emit, in a fixed order (the order of probability vectors).
 CODES: tuple[str, ...] = (
     "question_open",
@@ -96,6 +98,32 @@ TURN_PRIORITY: tuple[str, ...] = (
 )
 
 
+#: MITI 4.2.1's tie-breaks ("when in doubt"): each key loses to its value when the two are
+#: close. "Question/Simple reflection over an adherent code" is left to the head: the
+#: adherent codes carry their own phrases.
+PREFER_IN_DOUBT: dict[str, str] = {
+    "reflection_complex": "reflection_simple",
+    "persuade": "giving_information",
+    "persuade_with_permission": "giving_information",
+    "emphasizing_autonomy": "seeking_collaboration",
+}
+#: "In doubt": the leading code scores less than this many times the code preferred to it.
+DOUBT_RATIO = 1.5
+
+
+def when_in_doubt(code: str, score: Mapping[str, float]) -> str:
+    """Apply the manual's "when in doubt" preference between two close codes.
+
+    Args:
+        code: the leading code.
+        score: probabilities or votes keyed by code.
+    """
+    preferred = PREFER_IN_DOUBT.get(code)
+    if preferred is None:
+        return code
+    return preferred if score.get(code, 0.0) < DOUBT_RATIO * score.get(preferred, 0.0) else code
+
+
 def is_code(code: str) -> bool:
     """Tell whether ``code`` is one of :data:`CODES`."""
     return code in CODES
@@ -104,25 +132,29 @@ def is_code(code: str) -> bool:
 def dominant_code(units: list[tuple[str, int, dict[str, float]]]) -> str:
     """Pick the code that stands for a whole turn: its dominant behaviour.
 
-    Each unit votes for every code with ``words x probability``; ``other`` (backchannels,
-    "okay so") only wins when every unit is coded ``other``; ties follow
-    :data:`TURN_PRIORITY`. Why: a single turn label (as in AnnoMI) names the turn's main
-    behaviour, and the behaviour that takes up most of the turn is the main one.
+    Each unit gives its own code as many votes as it has words; ``other`` (backchannels,
+    "okay so") only wins when every unit is coded ``other``; ties go to the code with the
+    larger ``words x probability`` sum, then follow :data:`TURN_PRIORITY`. Why: a single
+    turn label (as in AnnoMI) names the turn's main behaviour, the behaviour that takes up
+    most of the turn is the main one, and the label must be one of the codes the trainee
+    sees on the turn's units (a sum of probabilities alone can elect a code no unit has).
 
     Args:
         units: ``(code, number_of_words, probabilities)`` per thought unit.
     """
     if all(code == "other" for code, _, _ in units):
         return "other"
-    score = dict.fromkeys(CODES, 0.0)
+    votes = dict.fromkeys(CODES, 0.0)
+    soft = dict.fromkeys(CODES, 0.0)
     for code, words, probs in units:
         if code == "other":
             continue
+        votes[code] += max(words, 1)
         for c in CODES:
-            score[c] += max(words, 1) * probs.get(c, float(c == code))
-    score["other"] = -1.0
+            soft[c] += max(words, 1) * probs.get(c, float(c == code))
+    votes["other"] = -1.0
     rank = {c: i for i, c in enumerate(TURN_PRIORITY)}
-    return max(CODES, key=lambda c: (round(score[c], 6), -rank[c]))
+    return max(CODES, key=lambda c: (votes[c], round(soft[c], 6), -rank[c]))
 
 
 def turn_code_of(codings: list) -> str:

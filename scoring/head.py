@@ -23,7 +23,7 @@ from scoring.rules import feature_vector
 log = logging.getLogger(__name__)
 
 #: Bump when the feature layout changes, so a stale models/coder/ is not silently misread.
-FEATURE_VERSION = 8
+FEATURE_VERSION = 9
 #: L2 strength of both heads (see :meth:`Head.fit`).
 REG_C = 0.03
 #: The fast head's codes at or above this probability skip the transformer.
@@ -54,7 +54,7 @@ def static_matrix(encoder: Encoder, units: Sequence[UnitInput]) -> np.ndarray:
     """Cheap features of units (no transformer pass).
 
     Columns: static word-piece embedding of the unit; cosine of unit and patient turn
-    (static vectors); rule features; position in the turn. The patient's turn enters only
+    (static vectors); rule features. The patient's turn enters only
     through its relation to the unit (similarity, overlap, new feelings), never as its own
     vector: in an authored corpus the patient turns are shared by examples of one code, and
     a head that sees them learns which prompt was used rather than what the trainee did.
@@ -67,16 +67,20 @@ def static_matrix(encoder: Encoder, units: Sequence[UnitInput]) -> np.ndarray:
     ctx_vecs = encoder.encode_context(uniq)[[index[u.prev_client] for u in units]]
     sim = (unit_static * ctx_vecs).sum(axis=1, keepdims=True)
     rules = np.array([feature_vector(u.feats) for u in units], dtype=np.float32)
-    pos = np.array(
-        [[u.position == 0, u.position == u.n_units - 1, u.n_units == 1] for u in units],
-        dtype=np.float32,
-    )
-    return np.hstack([unit_static, sim, rules, pos]).astype(np.float32)
+    # The unit's position in its turn is left out: authored examples are mostly one-unit
+    # turns of a single code, so the head would learn which codes happen to have been
+    # written as several sentences, not where behaviours sit in a turn.
+    return np.hstack([unit_static, sim, rules]).astype(np.float32)
 
 
 def full_matrix(encoder: Encoder, units: Sequence[UnitInput], static: np.ndarray) -> np.ndarray:
     """Static features plus the unit's all-MiniLM-L6-v2 sentence embedding."""
-    return np.hstack([encoder.encode([u.text for u in units]), static]).astype(np.float32)
+    # Each distinct text goes through the transformer once (training repeats texts with
+    # other patient turns before them).
+    uniq = sorted({u.text for u in units})
+    index = {t: i for i, t in enumerate(uniq)}
+    vecs = encoder.encode(uniq)[[index[u.text] for u in units]]
+    return np.hstack([vecs, static]).astype(np.float32)
 
 
 def _pipeline(c: float) -> Pipeline:

@@ -66,6 +66,16 @@ PERSUADE = [
     "i'd like you to", "you might want to", "you may want to", "it would be good if you",
     "it'd be good to", "it would be wise", "you owe it", "i strongly", "i'd really encourage",
     "i encourage you", "i urge you",
+    # Softer spoken advice: still a suggestion meant to change what the patient does.
+    "maybe you could", "you could try", "you could always", "you can try", "you might try",
+    "you might consider", "i would recommend", "i would suggest", "what i'd recommend",
+    "what i would recommend", "what i'd suggest", "what i would suggest", "my recommendation",
+    "my suggestion", "i'd advise", "i would advise", "it would be a good idea",
+    "it'd be a good idea", "it might be a good idea", "it's a good idea to", "one thing you could",
+    "something you could", "what you could do", "what you want to do", "you'd be better off",
+    "it would help if you", "it'd help if you", "i'd really recommend", "i'd encourage you",
+    "i would encourage you", "i'd try", "i'd start", "i'd stop", "i'd definitely",
+    "how about trying", "what about trying",
 ]
 IMPERATIVE_STARTS = _words(
     "try stop cut quit take make go get start avoid consider keep put call eat drink think  "
@@ -155,6 +165,11 @@ INFO = [
     "blood test", "blood tests", "the results", "your results", "your test", "naloxone",
     "units", "milligrams", "mg", "weeks", "hours", "per day", "a day", "a week", "in general",
     "generally", "the body", "your body", "the brain", "your brain",
+    "what we know", "we know that", "the evidence", "the recommendation", "is recommended",
+    "are recommended", "the limit", "the target", "the normal range", "in the normal range",
+    "higher risk", "increases the risk", "raises the risk", "lowers the risk", "is linked to",
+    "are linked to", "is known to", "a known side effect", "out of ten", "out of a hundred",
+    "one in", "twice as likely", "times more likely", "less likely", "more likely",
 ]
 BACKCHANNELS = _words(
     "mm mhm mm-hmm mmhmm uh-huh uhhuh hmm okay ok right yeah yes yep sure i see alright all  "
@@ -170,6 +185,10 @@ OTHER_PHRASES = [
     "next time", "our time", "we're out of time", "wrap up", "paperwork", "i'm going to",
     "let me grab", "how are you", "how's it going",
 ]
+NUMBER_WORDS = _words(
+    "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty  "
+    "forty fifty hundred thousand half quarter percent dozen"
+)
 REFUSALS = [
     "no", "nope", "not really", "i'd rather not", "rather not", "no thanks", "not now",
     "i don't want to hear", "don't lecture", "please don't",

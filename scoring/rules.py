@@ -58,6 +58,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "you_share",
     "i_share",
     "generic",
+    "number",
 )
 _WORD = re.compile(r"[a-z']+")
 _CLOSED_WH = re.compile(
@@ -112,7 +113,12 @@ def context_from_history(history: list[Turn] | None, prev_client: str | None = N
     """
     turns = list(history or [])
     if prev_client is None:
-        prev_client = next((t.text for t in reversed(turns) if t.speaker == "patient"), "")
+        said = [t.text for t in turns[-4:] if t.speaker == "patient"]
+        # A reflection gives back what the patient said last in substance: after "Yeah."
+        # the turn before it is the one being reflected.
+        prev_client = next((t for t in reversed(said) if says_something(t)), "")
+        if not prev_client:
+            prev_client = next((t.text for t in reversed(turns) if t.speaker == "patient"), "")
     permission = False
     # Only the last few turns count: permission granted long ago does not cover new advice.
     recent = turns[-6:]
@@ -136,6 +142,22 @@ def _first_content(words: list[str]) -> tuple[str, int]:
 def content_words(text: str) -> set[str]:
     """Lower-case words of ``text`` without stop words (for overlap with the client)."""
     return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
+
+
+def says_something(text: str) -> bool:
+    """Tell whether a patient turn has content to reflect (not just "Yeah." or "Mm-hmm.").
+
+    In spoken sessions a third of the patient turns before a reflection are backchannels;
+    comparing the reflection with them says nothing about simple versus complex.
+    """
+    return len(content_words(text) - lx.BACKCHANNELS - lx.FILLERS) >= 2
+
+
+def _stems(words: set[str]) -> set[str]:
+    # A five-letter prefix is a crude stem, but enough to see that "drinking" gives back
+    # "drink" and "relaxed" gives back "relax": a simple reflection repeats the patient's
+    # words in other forms, a complex one brings words of its own.
+    return {w[:5] for w in words}
 
 
 def features(doc: Doc, ctx: Context) -> dict[str, float]:
@@ -168,17 +190,19 @@ def features(doc: Doc, ctx: Context) -> dict[str, float]:
     feats["imperative_start"] = float(first in lx.IMPERATIVE_STARTS and "you" not in words[:idx])
     feats["you_start"] = float(first in {"you", "you're", "you've", "you'd", "your"})
     feats["so_start"] = float(bool(words) and words[0] == "so")
-    client_words = content_words(ctx.prev_client)
+    said = ctx.prev_client if says_something(ctx.prev_client) else ""
+    client_words = content_words(said)
     mine = content_words(text)
     feelings = {w for w in words if w in lx.FEELINGS}
-    client_all = set(_WORD.findall(ctx.prev_client.lower()))
+    client_all = set(_WORD.findall(said.lower()))
     feats["feeling_any"] = float(bool(feelings))
-    feats["feeling_new"] = float(bool(feelings - client_all) and bool(ctx.prev_client))
-    feats["overlap"] = len(mine & client_words) / len(mine) if mine else 0.0
+    feats["feeling_new"] = float(bool(feelings - client_all) and bool(said))
+    mine_stems, client_stems = _stems(mine), _stems(client_words)
+    feats["overlap"] = len(mine_stems & client_stems) / len(mine_stems) if mine else 0.0
     feats["backchannel_only"] = float(bool(words) and all(w in lx.BACKCHANNELS for w in words))
     feats["short"] = float(len(words) <= 3)
     feats["long"] = float(len(words) >= 25)
-    feats["has_prev"] = float(bool(ctx.prev_client.strip()))
+    feats["has_prev"] = float(bool(said))
     feats["permission_context"] = float(ctx.permission)
     feats["first_person"] = float(first in {"i", "i'm", "i've", "i'd", "we", "we're"})
     # Who the unit is about: reflections talk about "you", information about people or
@@ -187,12 +211,19 @@ def features(doc: Doc, ctx: Context) -> dict[str, float]:
     feats["you_share"] = min(1.0, 4 * sum(w in _YOU for w in words) / n)
     feats["i_share"] = min(1.0, 4 * sum(w in _I_WE for w in words) / n)
     feats["generic"] = float(any(w in _GENERIC for w in words))
+    # Figures (doses, units, risks, results) mark information; they also turn up in simple
+    # reflections that give back the patient's own numbers, which overlap separates.
+    feats["number"] = float(
+        any(ch.isdigit() for ch in text) or any(w in lx.NUMBER_WORDS for w in words)
+    )
     return feats
 
 
-#: Rule features the head sees. Whether a patient turn exists is left out: real sessions
-#: nearly always have one, while in the corpus its absence marks a few kinds of groups.
-HEAD_FEATURES: tuple[str, ...] = tuple(n for n in FEATURE_NAMES if n != "has_prev")
+#: Rule features the head sees. Left out: whether a patient turn exists (real sessions
+#: nearly always have one, while in the corpus its absence marks a few kinds of groups) and
+#: the unit's length (in the corpus, length tells which codes were written long; in speech
+#: every behaviour comes in long run-on turns).
+HEAD_FEATURES: tuple[str, ...] = tuple(n for n in FEATURE_NAMES if n not in ("has_prev", "long"))
 
 
 def feature_vector(feats: dict[str, float]) -> list[float]:

@@ -13,11 +13,12 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from scoring.coder import read_turn
 from scoring.corpus import CORPUS_DIR, Example, augment, load_corpus
 from scoring.encoder import Encoder
 from scoring.head import Head, UnitInput, head_meta
-from scoring.rules import context_from_history, features
-from scoring.segment import clean, get_nlp
+from scoring.rules import context_from_history, features, says_something
+from scoring.segment import clean, get_nlp, segment_many
 
 log = logging.getLogger(__name__)
 
@@ -48,15 +49,29 @@ def fill_missing_prev(examples: list[Example], seed: int = 5) -> list[Example]:
     ]
 
 
-def unit_inputs(examples: list[Example]) -> list[UnitInput]:
-    """Rule features of each example, read the way the coder reads a one-unit turn."""
+def training_units(examples: list[Example]) -> tuple[list[UnitInput], list[str]]:
+    """Split each example into thought units and read them the way the coder reads a turn.
+
+    Authored spoken turns often hold several sentences of one behaviour; each sentence the
+    coder would send to the head becomes a training unit with the example's code. Units the
+    rules settle on their own (a leading "Okay." or "Mm-hmm.") never reach the head, so
+    they are left out rather than taught as the example's code.
+    """
     make_doc = get_nlp().make_doc
-    out = []
-    for ex in examples:
-        text = clean(ex.text)
+    units: list[UnitInput] = []
+    codes: list[str] = []
+    segmented = segment_many([ex.text for ex in examples])
+    for ex, parts in zip(examples, segmented, strict=True):
         ctx = context_from_history(None, prev_client=ex.prev_client_text)
-        out.append(UnitInput(text, ctx.prev_client, features(make_doc(text), ctx)))
-    return out
+        items = [item for _, _, item in read_turn(parts, ctx, make_doc) if item is not None]
+        if not items and parts[0]:
+            # An authored backchannel still teaches the head what `other` looks like.
+            text = clean(ex.text)
+            prev = ctx.prev_client if says_something(ctx.prev_client) else ""
+            items = [UnitInput(text, prev, features(make_doc(text), ctx))]
+        units.extend(items)
+        codes.extend([ex.code] * len(items))
+    return units, codes
 
 
 class _ProgressEncoder:
@@ -107,15 +122,18 @@ def train(
     if not authored:
         raise ValueError(f"no corpus examples under {folder}")
     examples = fill_missing_prev(augment(authored))
-    tracked = _ProgressEncoder(encoder, len(examples), progress)
+    units, codes = training_units(examples)
+    # The head encodes each distinct unit text once.
+    tracked = _ProgressEncoder(encoder, len({u.text for u in units}), progress)
     meta = head_meta(
         encoder,
         corpus_digest=corpus_digest(folder),
         authored_examples=len(authored),
         training_examples=len(examples),
+        training_units=len(units),
         per_code=dict(Counter(ex.code for ex in authored)),
     )
-    head = Head.fit(tracked, unit_inputs(examples), [ex.code for ex in examples], meta)
+    head = Head.fit(tracked, units, codes, meta)
     tracked.bar.close()
     if out_dir is None:
         from scoring.loader import default_model_dir

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from bot.client import RasaClient
 from scoring import Coder, load_coder
 from trainer_ui.accounts import Accounts, User
+from trainer_ui.retention import RetentionError, RetentionJob, log_to_stderr, retention_days
 from trainer_ui.store import Store
 
 
@@ -26,6 +29,31 @@ def rasa() -> RasaClient:
 def coder() -> Coder:
     """The MITI coder for drills and previews, loaded once per server."""
     return load_coder()
+
+
+@st.cache_resource
+def retention_job() -> RetentionJob:
+    """The transcript purge of this app server, started on its first page view.
+
+    A bad TRANSCRIPT_RETENTION_DAYS purges nothing; administrators see the error on
+    *Accounts* (`retention_error`), and no page fails because of it.
+    """
+    log_to_stderr()
+    try:
+        days = retention_days()
+    except RetentionError as error:
+        logging.getLogger("trainer_ui.retention").error("retention: %s", error)
+        days = None
+    return RetentionJob(store(), rasa(), days).start()
+
+
+def retention_error() -> str | None:
+    """Why TRANSCRIPT_RETENTION_DAYS cannot be used, if it cannot."""
+    try:
+        retention_days()
+    except RetentionError as error:
+        return str(error)
+    return None
 
 
 def accounts() -> Accounts:

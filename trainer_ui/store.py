@@ -190,6 +190,23 @@ class Store:
             rows = connection.execute(query.limit(limit)).all()
         return [self._session(row) for row in rows]
 
+    def expired_session_ids(self, before: datetime) -> list[str]:
+        """Sessions that ended before ``before`` (or, never ended, started before it).
+
+        Oldest first. The retention purge (`trainer_ui.retention`) deletes these; an
+        abandoned session that was never ended counts from its start.
+        """
+        last_activity = sa.func.coalesce(
+            practice_sessions.c.ended_at, practice_sessions.c.started_at
+        )
+        query = (
+            sa.select(practice_sessions.c.id)
+            .where(last_activity < before.astimezone(timezone.utc))
+            .order_by(last_activity)
+        )
+        with self.engine.connect() as connection:
+            return [row.id for row in connection.execute(query)]
+
     def delete_session(self, session_id: str) -> None:
         """Deletes a session and everything attached to it from the app database."""
         with self.engine.begin() as connection:

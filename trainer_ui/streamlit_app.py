@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
 from trainer_ui.accounts import ADMIN, EDUCATOR, SUPERVISOR, TRAINEE, AccountError
-from trainer_ui.app_state import accounts, current_user
+from trainer_ui.app_state import accounts, current_user, retention_job
 
 st.set_page_config(page_title="MI practice", page_icon="💬", layout="wide")
 
@@ -90,6 +90,8 @@ def pages_for(role: str) -> dict[str, list[StreamlitPage]]:
 
 
 def main() -> None:
+    # Starts the hourly transcript purge once per server (a cached resource), on any page.
+    retention_job()
     if accounts().needs_setup():
         first_run_setup()
         return

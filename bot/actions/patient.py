@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import zlib
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +17,7 @@ from bot.patient import PatientState, respond, start_state
 from bot.scenario import ScenarioError, load_scenario
 from bot.scenario.model import Scenario
 from bot.transcript import history_from_events
-from scoring import Coder, load_coder
+from scoring import Coder, Coding, load_coder
 
 logger = logging.getLogger(__name__)
 
@@ -106,13 +107,28 @@ class ActionPatientReply(Action):
         )
         turn = {
             "intent": intent,
-            "codings": [coding.to_dict() for coding in codings],
+            "codings": [compact(coding) for coding in codings],
             "talk": reply.talk,
-            "state": reply.state.to_dict(),
+            # The lines already said are the patient's business, not the report's; they grow
+            # every turn, and this message is kept in the tracker Rasa reads on every turn.
+            "state": {k: v for k, v in reply.state.to_dict().items() if k != "used"},
             "changes": list(reply.changes),
         }
         dispatcher.utter_message(text=reply.text, json_message={"turn": turn})
         return [SlotSet("patient_state", reply.state.to_dict())]
+
+
+def compact(coding: Coding) -> dict[str, Any]:
+    """A coding as it travels in the session's events: small probabilities are dropped.
+
+    Every turn's message stays in the tracker, which Rasa reads and sends to the action server
+    on every turn. The report spreads the little probability left over the codes left out.
+    """
+    data = coding.to_dict()
+    data["probabilities"] = {
+        code: round(p, 4) for code, p in coding.probabilities.items() if p >= 0.0005
+    }
+    return data
 
 
 class ActionEndSession(Action):
@@ -126,3 +142,14 @@ class ActionEndSession(Action):
     ) -> list[EventType]:
         dispatcher.utter_message(json_message={"session_ended": True})
         return [SlotSet("session_ended", True)]
+
+
+def warm_up() -> None:
+    """Loads the coder and runs it once, so no trainee's turn waits for it."""
+    coder().code_turn("What brings you here today?")
+
+
+# rasa_sdk imports this module when the action server starts. Warming up beside it, rather
+# than before it listens, keeps a restarted server reachable at once; a turn that arrives
+# first simply waits for the same load (load_coder holds a lock).
+threading.Thread(target=warm_up, name="coder-warm-up", daemon=True).start()

@@ -12,6 +12,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from bot.client import RasaUnavailable
 from bot.transcript import Exchange, Transcript
 from scoring import Coding, load_coder
 from trainer_ui.accounts import Accounts, User
@@ -28,6 +29,8 @@ class FakeRasa:
         self.sent: list[tuple[str, str]] = []
         self.transcript_value = transcript or Transcript()
         self.deleted: list[str] = []
+        #: Set to make delete_session fail as a stopped Rasa server would.
+        self.down = False
 
     def start_session(self, session_id: str, scenario_id: str) -> list[dict]:
         self.sent.append((session_id, f"start {scenario_id}"))
@@ -45,6 +48,8 @@ class FakeRasa:
         return self.transcript_value
 
     def delete_session(self, session_id: str) -> None:
+        if self.down:
+            raise RasaUnavailable("The patient server at fake is not answering (ConnectionError).")
         self.deleted.append(session_id)
 
 

@@ -1,8 +1,8 @@
-"""The table of bad inputs every layer is tested with (REST channel, coder, scenario loader)."""
+"""The tables of bad inputs every layer is tested with (REST channel, coder, scenario loader)."""
 
 from __future__ import annotations
 
-from deploy.guard import MAX_MESSAGE_CHARS
+from bot.guard import MAX_MESSAGE_CHARS
 
 #: name -> (message, accepted by the REST front?). Accepted messages must be answered; the
 #: others must get a 4xx with a reason. Every one must be coded by the coder without error.
@@ -24,3 +24,33 @@ MESSAGES: dict[str, tuple[str, bool]] = {
     "slot_injection": ('/start_session{"scenario_id": "x", "patient_state": {}}', False),
     "path_traversal_id": ('/start_session{"scenario_id": "../../etc/passwd"}', False),
 }
+
+#: Request bodies that are not a turn: each must get a 4xx with a reason, from `bot.guard`,
+#: from the front and from Rasa's own REST channel.
+MALFORMED_BODIES: list[bytes] = [
+    b"",
+    b"{",
+    b"not json",
+    b"\xff\xfe\x00",
+    b"[]",
+    b'"text"',
+    b"null",
+    b"{}",
+    b'{"sender": "s"}',
+    b'{"message": "hi"}',
+    b'{"sender": 5, "message": "hi"}',
+    b'{"sender": "s", "message": 5}',
+    b'{"sender": "s", "message": ["hi"]}',
+    b'{"sender": "s", "message": {"text": "hi"}}',
+    b'{"sender": "s", "message": null}',
+    b'{"sender": "", "message": "hi"}',
+    b'{"sender": "a\\u0000b", "message": "hi"}',
+    b'{"sender": "' + b"s" * 200 + b'", "message": "hi"}',
+    b"[" * 100_000,
+    b'{"sender": "s", "message": "' + b"a" * 70_000 + b'"}',
+]
+
+
+def body_id(raw: bytes) -> str:
+    """A short test id for a body (some are 100 kB)."""
+    return repr(raw[:40]) + (f"+{len(raw) - 40}B" if len(raw) > 40 else "")

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deploy.guard import MAX_MESSAGE_CHARS, BadTurn, check_turn
-from tests.bad_input.cases import MESSAGES
+from bot.guard import MAX_MESSAGE_CHARS, BadTurn, check_turn
+from tests.bad_input.cases import MALFORMED_BODIES, MESSAGES, body_id
 
 
 def body(message: object, sender: object = "session-1") -> bytes:
@@ -38,31 +38,7 @@ def test_the_limit_is_named_in_the_refusal() -> None:
     assert str(MAX_MESSAGE_CHARS) in refused.value.message
 
 
-@pytest.mark.parametrize(
-    "raw",
-    [
-        b"",
-        b"{",
-        b"not json",
-        b"\xff\xfe\x00",
-        b"[]",
-        b'"text"',
-        b"null",
-        b"{}",
-        b'{"sender": "s"}',
-        b'{"message": "hi"}',
-        b'{"sender": 5, "message": "hi"}',
-        b'{"sender": "s", "message": 5}',
-        b'{"sender": "s", "message": ["hi"]}',
-        b'{"sender": "s", "message": {"text": "hi"}}',
-        b'{"sender": "s", "message": null}',
-        b'{"sender": "", "message": "hi"}',
-        b'{"sender": "a\\u0000b", "message": "hi"}',
-        b'{"sender": "' + b"s" * 200 + b'", "message": "hi"}',
-        b"[" * 100_000,
-        b'{"sender": "s", "message": "' + b"a" * 70_000 + b'"}',
-    ],
-)
+@pytest.mark.parametrize("raw", MALFORMED_BODIES, ids=body_id)
 def test_malformed_bodies_are_refused_with_a_4xx(raw: bytes) -> None:
     with pytest.raises(BadTurn) as refused:
         check_turn(raw)

@@ -6,11 +6,13 @@ import streamlit as st
 
 from bot.client import RasaUnavailable
 from trainer_ui.accounts import TRAINEE, can_delete
-from trainer_ui.app_state import rasa, require, store
+from trainer_ui.app_state import rasa, require, retention_job, store
+from trainer_ui.retention import describe
 
 user = require(TRAINEE)
 
 st.title("My sessions")
+st.caption(describe(retention_job().days))
 sessions = store().list_sessions(user_ids=[user.id])
 if not sessions:
     st.info("You have no sessions yet: start one on the Practice page.")
@@ -24,10 +26,14 @@ for session in sessions:
         confirm = right.checkbox("I want to delete this transcript", key=f"confirm-{session.id}")
         deleting = right.button("Delete", key=f"delete-{session.id}", disabled=not confirm)
         if deleting and can_delete(user, session):
-            store().delete_session(session.id)
-            # The tracker store holds the turns too.
+            # The tracker store first: if the patient server is down, the session stays
+            # listed here so that deleting it can be tried again, rather than the app's
+            # copy going while the turns stay behind, out of the trainee's reach.
             try:
                 rasa().delete_session(session.id)
             except RasaUnavailable as error:
-                st.warning(f"The app's copy is deleted; the patient server said: {error}")
-            st.rerun()
+                st.error("Nothing was deleted; try again in a moment. The patient server said:")
+                st.text(str(error))
+            else:
+                store().delete_session(session.id)
+                st.rerun()

@@ -1,11 +1,12 @@
-"""Administrator page: create accounts and assign trainees to supervisors."""
+"""Administrator page: create accounts, assign trainees to supervisors, see the retention."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from trainer_ui.accounts import ADMIN, ROLES, SUPERVISOR, TRAINEE, AccountError
-from trainer_ui.app_state import accounts, require
+from trainer_ui.app_state import accounts, require, retention_error, retention_job
+from trainer_ui.retention import RETENTION_ENV, describe
 
 user = require(ADMIN)
 
@@ -52,3 +53,20 @@ if trainees and supervisors:
     if st.button("Assign"):
         accounts().set_supervisor(trainee, chosen)
         st.rerun()
+
+st.subheader("Transcript retention")
+job = retention_job()
+problem = retention_error()
+if problem:
+    st.error("The retention setting cannot be used, so nothing is deleted:")
+    st.text(problem)
+else:
+    st.text(describe(job.days))
+st.caption(f"Set by {RETENTION_ENV} in the app's environment (days; unset or 0: no limit).")
+if job.last is not None:
+    last, status = job.last, st.warning if job.last.error else st.success
+    status(f"Last purge {last.at:%Y-%m-%d %H:%M} UTC; the next about an hour later.")
+    # The outcome may quote the patient server's answer: shown as text, never as Markdown.
+    st.text(last.summary())
+elif job.days is not None:
+    st.info("The first purge since the app started is under way.")
