@@ -10,9 +10,13 @@ from typing import Any
 
 import pytest
 import requests
+from rasa.core.lock_store import LockStore
+from rasa.utils.endpoints import EndpointConfig
 
+from bot import services
 from bot.client import RasaUnavailable
 from deploy.backing import Backing, start_backing
+from deploy.lock_store import AtomicRedisLockStore
 from deploy.stack import SCALED_ENDPOINTS, Stack, start_stack
 from tests.deploy.conftest import RETRY_SECONDS
 
@@ -112,6 +116,43 @@ def test_concurrent_sessions_through_the_front_keep_every_event(scaled: Stack) -
     assert not failures
     for session in sessions:
         assert_turns_once_in_order(events(scaled, 0, session), TURNS)
+
+
+def take_tickets_at_once(stores: list[LockStore], session: str, each: int) -> list[int]:
+    """Every store (one per Rasa instance) takes ``each`` tickets, all threads at once."""
+    tickets: list[int] = []
+    start = threading.Barrier(len(stores))
+
+    def take(store: LockStore) -> None:
+        start.wait()
+        tickets.extend(store.issue_ticket(session) for _ in range(each))
+
+    threads = [threading.Thread(target=take, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return tickets
+
+
+def test_instances_taking_tickets_at_once_each_get_their_own(backing: Backing) -> None:
+    config = EndpointConfig(
+        url=services.HOST,
+        port=backing.redis_port,
+        password=backing.redis_password,
+        db=0,
+        key_prefix="locktest",
+    )
+    stores: list[LockStore] = [AtomicRedisLockStore(config) for _ in range(4)]
+    session = uuid.uuid4().hex
+
+    tickets = take_tickets_at_once(stores, session, each=25)
+
+    # Rasa's own RedisLockStore hands the same number to several instances here.
+    assert sorted(tickets) == list(range(100))
+    for number in tickets:
+        stores[number % 4].cleanup(session, number)
+    assert stores[0].get_lock(session) is None
 
 
 def test_two_turns_of_one_session_sent_at_once_to_both_instances_do_not_interleave(
