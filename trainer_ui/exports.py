@@ -23,8 +23,9 @@ from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 
 from bot.transcript import Transcript  # noqa: E402
 from scoring import session_report  # noqa: E402
+from trainer_ui.progress import session_figures  # noqa: E402
 from trainer_ui.report_view import figure_rows, trajectory, utterance_rows  # noqa: E402
-from trainer_ui.store import PracticeSession, transcript_from_dict  # noqa: E402
+from trainer_ui.store import PracticeSession  # noqa: E402
 
 _LINES_PER_PAGE = 48
 
@@ -96,12 +97,10 @@ def cohort_rows(sessions: Iterable[PracticeSession], names: dict[int, str]) -> l
     """One row per coded utterance of every session, with the session's figures."""
     rows = []
     for session in sessions:
-        if not session.snapshot:
+        reported = session_figures(session)
+        if reported is None:
             continue
-        transcript = transcript_from_dict(session.snapshot)
-        if not transcript.codings_per_turn:
-            continue
-        report = session_report(transcript.codings_per_turn)
+        transcript, report = reported
         figures = {f"figure_{f.key}": f.value for f in report.figures}
         for row in utterance_rows(transcript):
             rows.append(

@@ -125,7 +125,8 @@ def take_tickets_at_once(stores: list[LockStore], session: str, each: int) -> li
 
     def take(store: LockStore) -> None:
         start.wait()
-        tickets.extend(store.issue_ticket(session) for _ in range(each))
+        mine = [store.issue_ticket(session) for _ in range(each)]
+        tickets.extend(mine)
 
     threads = [threading.Thread(target=take, args=(store,)) for store in stores]
     for thread in threads:
