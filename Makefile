@@ -38,7 +38,7 @@ $(MODEL): $(STAMP) $(GENERATED_INPUTS) $(MODEL_INPUTS)
 	@# rasa skips training when its own fingerprint matches; the touch keeps make from asking again.
 	touch $@
 
-coder: $(CODER) ## train the behaviour coder's head from corpus/
+coder: $(CODER) ## fine-tune the encoder and train the behaviour coder from corpus/ (about 5 min)
 $(CODER): $(STAMP) $(CODER_INPUTS)
 	$(PY) -m scoring train
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from scoring.codes import turn_code_of
+from scoring.finetune import EPOCHS
 from scoring.types import Coding
 
 log = logging.getLogger("scoring")
@@ -91,8 +92,13 @@ def main(argv: list[str] | None = None) -> int:
     p_code.add_argument("output", type=Path)
     p_code.add_argument("--mode", choices=("auto", "model", "rules"), default="auto")
     p_code.add_argument("--batch-size", type=int, default=512)
-    p_train = sub.add_parser("train", help="train the head from corpus/ into models/coder/")
+    p_train = sub.add_parser(
+        "train", help="fine-tune the encoder and train the heads from corpus/ into models/coder/"
+    )
     p_train.add_argument("--out", type=Path, default=None, help="default: models/coder/")
+    p_train.add_argument(
+        "--epochs", type=int, default=EPOCHS, help="fine-tuning epochs (0: packaged encoder as is)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "code":
@@ -104,7 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from scoring.train import train
 
-    head = train(out_dir=args.out, progress=True)
+    if args.epochs < 0:
+        parser.error("--epochs must be 0 or more")
+    head = train(out_dir=args.out, progress=True, epochs=args.epochs)
     meta = head.meta
     print(f"trained head on {meta['training_examples']} examples -> {args.out or 'models/coder/'}")
     return 0

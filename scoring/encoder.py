@@ -14,6 +14,11 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
+#: Name of the encoder once :func:`scoring.finetune.fine_tune` has trained it on the corpus.
+FINE_TUNED_NAME = "all-MiniLM-L6-v2, fine-tuned on the authored corpus"
+#: Where a fine-tuned encoder is saved inside the coder's model folder.
+ENCODER_FOLDER = "encoder"
+
 #: Longest unit in word pieces: a thought unit's opening carries its form, and the
 #: transformer's cost grows with length (only trainee units go through it).
 MAX_SEQ_LENGTH = 64
@@ -58,13 +63,18 @@ class MiniLMEncoder:
     name = "all-MiniLM-L6-v2"
     dim = 384
 
-    def __init__(self, path: Path | None = None, batch_size: int = 128) -> None:
+    def __init__(
+        self, path: Path | None = None, batch_size: int = 128, name: str | None = None
+    ) -> None:
         """Load the model (takes about a second once torch is imported).
 
         Args:
             path: a sentence-transformers model folder; defaults to the packaged one.
             batch_size: texts per forward pass in :meth:`encode`.
+            name: what the heads record as their encoder; the packaged model's by default.
         """
+        if name:
+            self.name = name
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -76,13 +86,24 @@ class MiniLMEncoder:
         self.batch_size = batch_size
         # Static word-piece vectors give a cheap context embedding: the patient's turn is
         # only compared with, never classified, so a full forward pass is not worth its cost.
-        first = self.model[0]
-        self.tokenizer = first.tokenizer
-        weight = first.auto_model.embeddings.word_embeddings.weight
-        self.static = weight.detach().cpu().numpy().astype(np.float32)
+        self.tokenizer = self.model[0].tokenizer
         self.special = set(self.tokenizer.all_special_ids)
+        self.static = self._static_vectors()
         self.load_seconds = time.perf_counter() - start
         log.info("loaded %s in %.1f s", self.name, self.load_seconds)
+
+    def _static_vectors(self) -> np.ndarray:
+        weight = self.model[0].auto_model.embeddings.word_embeddings.weight
+        return weight.detach().cpu().numpy().astype(np.float32)
+
+    def mark_fine_tuned(self) -> None:
+        """Record that the transformer's weights were trained further (they changed in place)."""
+        self.name = FINE_TUNED_NAME
+        self.static = self._static_vectors()
+
+    def save(self, folder: Path) -> None:
+        """Write the transformer as a sentence-transformers folder (loadable with ``path=``)."""
+        self.model.save(str(folder))
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Encode texts (empty strings allowed) into normalised float32 vectors."""

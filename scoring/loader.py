@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -41,6 +42,26 @@ def load_coder(mode: str = "auto", model_dir: str | Path | None = None) -> Coder
         return _CACHE[key]
 
 
+def _load_trained(folder: Path) -> Coder:
+    """The encoder the heads in ``folder`` were fitted on, and the heads.
+
+    Raises:
+        OSError: when the folder or one of its files is missing.
+        ValueError: when the files do not belong together (another encoder, feature layout).
+    """
+    from scoring.encoder import ENCODER_FOLDER, FINE_TUNED_NAME, MiniLMEncoder
+    from scoring.head import Head
+
+    meta = json.loads((folder / "meta.json").read_text())
+    if meta.get("encoder") == FINE_TUNED_NAME:
+        encoder = MiniLMEncoder(path=folder / ENCODER_FOLDER, name=FINE_TUNED_NAME)
+    else:
+        encoder = MiniLMEncoder()
+    head = Head.load(folder, encoder)
+    log.info("scoring: trained coder loaded from %s", folder)
+    return Coder(encoder=encoder, head=head)
+
+
 def _build(mode: str, folder: Path) -> Coder:
     if mode == "rules":
         log.info("scoring: rules-only coder (requested)")
@@ -48,23 +69,20 @@ def _build(mode: str, folder: Path) -> Coder:
     if mode not in ("auto", "model"):
         raise ValueError(f"mode must be 'auto', 'model' or 'rules', not {mode!r}")
     try:
-        from scoring.encoder import MiniLMEncoder
-        from scoring.head import Head
-
-        encoder = MiniLMEncoder()
         try:
-            head = Head.load(folder, encoder)
-            log.info("scoring: trained coder loaded from %s", folder)
+            return _load_trained(folder)
         except (OSError, ValueError) as exc:
             log.warning(
-                "scoring: no usable trained head in %s (%s); training one from corpus/ now "
-                "(run `python -m scoring train` beforehand to skip this)",
+                "scoring: no usable trained coder in %s (%s); training one from corpus/ now, "
+                "about five minutes (run `python -m scoring train` beforehand to skip this)",
                 folder,
                 exc,
             )
-            from scoring.train import train
+        from scoring.encoder import MiniLMEncoder
+        from scoring.train import train
 
-            head = train(encoder=encoder, out_dir=folder, progress=False)
+        encoder = MiniLMEncoder()
+        head = train(encoder=encoder, out_dir=folder, progress=False)  # fine-tunes `encoder`
         return Coder(encoder=encoder, head=head)
     except Exception as exc:  # noqa: BLE001 - any failure here must leave a working coder
         if mode == "model":

@@ -15,7 +15,9 @@ from tqdm import tqdm
 
 from scoring.coder import read_turn
 from scoring.corpus import CORPUS_DIR, Example, augment, load_corpus
-from scoring.encoder import Encoder
+from scoring.encoder import ENCODER_FOLDER, Encoder, MiniLMEncoder
+from scoring.finetune import EPOCHS, fine_tune
+from scoring.finetune import SEED as FINE_TUNE_SEED
 from scoring.head import Head, UnitInput, head_meta
 from scoring.rules import context_from_history, features, says_something
 from scoring.segment import clean, get_nlp, segment_many
@@ -94,28 +96,57 @@ class _ProgressEncoder:
         return self.inner.encode_context(texts)
 
 
+def _fine_tune_packaged(
+    encoder: Encoder, units: list[UnitInput], codes: list[str], epochs: int, progress: bool
+) -> tuple[MiniLMEncoder | None, dict]:
+    """Fine-tune ``encoder`` if it is the packaged MiniLM.
+
+    Returns:
+        The encoder if it was changed (else ``None``), and what to record about it.
+    """
+    if not isinstance(encoder, MiniLMEncoder) or encoder.name != MiniLMEncoder.name or epochs < 1:
+        return None, {}
+    # Each distinct (unit, code) pair once: augmentation repeats units with other patient
+    # turns, and the transformer only ever sees the unit.
+    pairs = sorted({(u.text, c) for u, c in zip(units, codes, strict=True)})
+    start = time.perf_counter()
+    losses = fine_tune(
+        encoder, [t for t, _ in pairs], [c for _, c in pairs], epochs, progress=progress
+    )
+    record = {
+        "pairs": len(pairs),
+        "epochs": epochs,
+        "seed": FINE_TUNE_SEED,
+        "loss_per_epoch": [round(x, 4) for x in losses],
+        "seconds": round(time.perf_counter() - start, 1),
+    }
+    return encoder, record
+
+
 def train(
     encoder: Encoder | None = None,
     out_dir: Path | None = None,
     corpus_dir: Path | None = None,
     progress: bool = True,
+    epochs: int = EPOCHS,
 ) -> Head:
-    """Train the head on the (augmented) authored corpus and save it.
+    """Fine-tune the encoder and train the heads on the (augmented) authored corpus; save.
 
     Args:
-        encoder: sentence encoder; the packaged MiniLM when ``None``.
-        out_dir: where to save; ``models/coder/`` when ``None``; nothing saved if it is a
-            non-writable place.
+        encoder: sentence encoder; the packaged MiniLM when ``None``. A packaged MiniLM is
+            fine-tuned in place (so the caller's object is the one the head needs); other
+            encoders (the hashing fake, an already fine-tuned MiniLM) are used as they are.
+        out_dir: where to save (the heads, and the fine-tuned encoder in ``encoder/``);
+            ``models/coder/`` when ``None``; nothing saved if it is a non-writable place.
         corpus_dir: corpus folder; ``corpus/trainee/`` when ``None``.
         progress: show progress bars.
+        epochs: fine-tuning epochs; 0 keeps the packaged encoder as it is.
 
     Returns:
         The trained :class:`Head`.
     """
     start = time.perf_counter()
     if encoder is None:
-        from scoring.encoder import MiniLMEncoder
-
         encoder = MiniLMEncoder()
     folder = corpus_dir or CORPUS_DIR
     authored = load_corpus(folder)
@@ -123,6 +154,7 @@ def train(
         raise ValueError(f"no corpus examples under {folder}")
     examples = fill_missing_prev(augment(authored))
     units, codes = training_units(examples)
+    tuned, fine_tuning = _fine_tune_packaged(encoder, units, codes, epochs, progress)
     # The head encodes each distinct unit text once.
     tracked = _ProgressEncoder(encoder, len({u.text for u in units}), progress)
     meta = head_meta(
@@ -132,6 +164,7 @@ def train(
         training_examples=len(examples),
         training_units=len(units),
         per_code=dict(Counter(ex.code for ex in authored)),
+        fine_tuning=fine_tuning,
     )
     head = Head.fit(tracked, units, codes, meta)
     tracked.bar.close()
@@ -140,6 +173,9 @@ def train(
 
         out_dir = default_model_dir()
     try:
+        # The encoder first: meta.json, written with the heads, is what marks the folder done.
+        if tuned is not None:
+            tuned.save(out_dir / ENCODER_FOLDER)
         head.save(out_dir)
         log.info("saved trained head to %s", out_dir)
     except OSError as exc:

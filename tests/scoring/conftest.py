@@ -1,4 +1,4 @@
-"""Shared fixtures: a rules-only coder, a fast fake-encoder coder, and the real model once."""
+"""Shared fixtures: a rules-only coder, a fast fake-encoder coder, and the shipped coder."""
 
 from __future__ import annotations
 
@@ -27,11 +27,9 @@ def fake_coder(tmp_path_factory: pytest.TempPathFactory) -> Coder:
 
 
 @pytest.fixture(scope="session")
-def real_coder(tmp_path_factory: pytest.TempPathFactory) -> Coder:
-    """The packaged MiniLM encoder and a head trained from the corpus, loaded once."""
+def real_coder() -> Coder:
+    """The coder the product ships: models/coder/ (``make coder``; trained here if missing)."""
     pytest.importorskip("sentence_transformers")
-    from scoring.encoder import MiniLMEncoder
+    from scoring.loader import load_coder
 
-    encoder = MiniLMEncoder()
-    head = train(encoder=encoder, out_dir=tmp_path_factory.mktemp("real_head"), progress=False)
-    return Coder(encoder=encoder, head=head)
+    return load_coder(mode="model")
