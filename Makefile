@@ -15,6 +15,10 @@ MODEL := models/patient.tar.gz
 CODER := models/coder/meta.json
 GENERATED_INPUTS := $(shell find scenarios corpus bot/build.py -type f 2>/dev/null)
 MODEL_INPUTS := config.yml $(shell find bot/domain data -type f 2>/dev/null)
+# Supervisors' corrections exported by the app, to train on as well (space-separated
+# .jsonl paths; keep it set, e.g. in the environment, or the next retrain leaves them out).
+CODER_ADD ?=
+$(foreach f,$(CODER_ADD),$(if $(wildcard $(f)),,$(error CODER_ADD: no such corrections file: $(f))))
 CODER_INPUTS := $(shell find corpus scoring -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 
 .PHONY: help setup data train coder run test test-fast lint format bench bench-scoring bench-patient system-deps lock clean
@@ -39,8 +43,8 @@ $(MODEL): $(STAMP) $(GENERATED_INPUTS) $(MODEL_INPUTS)
 	touch $@
 
 coder: $(CODER) ## fine-tune the encoder and train the behaviour coder from corpus/ (about 5 min)
-$(CODER): $(STAMP) $(CODER_INPUTS)
-	$(PY) -m scoring train
+$(CODER): $(STAMP) $(CODER_INPUTS) $(CODER_ADD)
+	$(PY) -m scoring train $(addprefix --add ,$(CODER_ADD))
 
 run: train coder ## set up, train if needed, start Rasa, actions and the app, print the URL (Ctrl-C stops all)
 	$(PY) scripts/run.py

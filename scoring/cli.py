@@ -12,6 +12,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from scoring.codes import turn_code_of
+from scoring.corpus import Example, load_corrections
 from scoring.finetune import EPOCHS
 from scoring.types import Coding
 
@@ -83,6 +84,22 @@ def code_csv(in_path: Path, out_path: Path, mode: str, batch_size: int) -> int:
     return bad
 
 
+def _read_corrections(parser: argparse.ArgumentParser, paths: list[Path]) -> list[Example]:
+    """Examples from every ``--add`` file; bad lines are reported, an unusable file stops."""
+    added: list[Example] = []
+    for path in paths:
+        if not path.is_file():
+            parser.error(f"no such corrections file: {path}")
+        examples, problems = load_corrections(path)
+        for problem in problems:
+            log.warning("skipped %s", problem)
+        if not examples:
+            parser.error(f"{path}: no usable corrections ({len(problems)} bad lines, see above)")
+        log.info("adding %d corrections from %s", len(examples), path)
+        added.extend(examples)
+    return added
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m scoring``."""
     parser = argparse.ArgumentParser(prog="python -m scoring", description=__doc__)
@@ -99,6 +116,14 @@ def main(argv: list[str] | None = None) -> int:
     p_train.add_argument(
         "--epochs", type=int, default=EPOCHS, help="fine-tuning epochs (0: packaged encoder as is)"
     )
+    p_train.add_argument(
+        "--add",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="CORRECTIONS.jsonl",
+        help="also train on supervisors' corrections exported by the app (repeatable)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "code":
@@ -112,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.epochs < 0:
         parser.error("--epochs must be 0 or more")
-    head = train(out_dir=args.out, progress=True, epochs=args.epochs)
+    added = _read_corrections(parser, args.add)
+    head = train(out_dir=args.out, progress=True, epochs=args.epochs, added=added)
     meta = head.meta
     print(f"trained head on {meta['training_examples']} examples -> {args.out or 'models/coder/'}")
     return 0

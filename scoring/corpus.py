@@ -1,7 +1,9 @@
-"""Load the project's authored trainee corpus (``corpus/trainee/<code>.yml``)."""
+"""Load the project's authored trainee corpus (``corpus/trainee/<code>.yml``), and
+supervisors' corrections exported by the trainer app (JSON lines)."""
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,6 +91,50 @@ def load_corpus(root: str | Path | None = None) -> list[Example]:
                 seen.add(key)
                 out.append(ex)
     return out
+
+
+#: Topic given to examples that come from supervisors' corrections.
+CORRECTION_TOPIC = "supervisor_correction"
+
+
+def load_corrections(path: Path) -> tuple[list[Example], list[str]]:
+    """Read corrections exported by the app's Coder agreement page (one JSON object a line).
+
+    Each line needs ``text`` and ``code`` (one of :data:`scoring.CODES`); ``prev`` (the
+    patient's turn before) is optional. Bad lines are skipped and described, never fatal, so
+    one damaged line does not throw away a year of supervisors' work.
+
+    Returns:
+        The examples, and one message per skipped line (``"file:line: why"``).
+
+    Raises:
+        OSError: if the file cannot be read.
+    """
+    examples: list[Example] = []
+    problems: list[str] = []
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"{where}: not JSON ({exc.msg})")
+            continue
+        if not isinstance(record, dict):
+            problems.append(f"{where}: expected an object with 'text' and 'code'")
+            continue
+        text, code, prev = record.get("text"), record.get("code"), record.get("prev") or ""
+        if not isinstance(text, str) or not text.strip():
+            problems.append(f"{where}: 'text' must be non-empty text")
+        elif code not in CODES:
+            problems.append(f"{where}: 'code' must be one of the MITI codes, got {code!r}")
+        elif not isinstance(prev, str):
+            problems.append(f"{where}: 'prev' must be text")
+        else:
+            examples.append(Example(text.strip(), code, prev.strip(), CORRECTION_TOPIC))
+    return examples, problems
 
 
 _LEADS = ["So, ", "Okay, so ", "Um, ", "Yeah, ", "Mm, ", "Right, ", "And ", "Well, ", "Uh, "]

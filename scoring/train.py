@@ -7,6 +7,7 @@ import logging
 import random
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -129,6 +130,7 @@ def train(
     corpus_dir: Path | None = None,
     progress: bool = True,
     epochs: int = EPOCHS,
+    added: Sequence[Example] = (),
 ) -> Head:
     """Fine-tune the encoder and train the heads on the (augmented) authored corpus; save.
 
@@ -141,6 +143,8 @@ def train(
         corpus_dir: corpus folder; ``corpus/trainee/`` when ``None``.
         progress: show progress bars.
         epochs: fine-tuning epochs; 0 keeps the packaged encoder as it is.
+        added: further examples trained on with the corpus (supervisors' corrections, see
+            :func:`scoring.corpus.load_corrections`); recorded in the metadata.
 
     Returns:
         The trained :class:`Head`.
@@ -152,7 +156,7 @@ def train(
     authored = load_corpus(folder)
     if not authored:
         raise ValueError(f"no corpus examples under {folder}")
-    examples = fill_missing_prev(augment(authored))
+    examples = fill_missing_prev(augment(authored + list(added)))
     units, codes = training_units(examples)
     tuned, fine_tuning = _fine_tune_packaged(encoder, units, codes, epochs, progress)
     # The head encodes each distinct unit text once.
@@ -164,6 +168,8 @@ def train(
         training_examples=len(examples),
         training_units=len(units),
         per_code=dict(Counter(ex.code for ex in authored)),
+        added_examples=len(added),
+        added_per_code=dict(Counter(ex.code for ex in added)),
         fine_tuning=fine_tuning,
     )
     head = Head.fit(tracked, units, codes, meta)
