@@ -13,7 +13,7 @@ from scoring.codes import CODES, when_in_doubt
 from scoring.encoder import Encoder
 from scoring.head import Head, UnitInput
 from scoring.rulecoder import explain, rule_code, rule_probabilities
-from scoring.rules import Context, context_from_history, features, says_something
+from scoring.rules import Context, context_from_history, features
 from scoring.segment import get_nlp, segment_many
 from scoring.types import Coding, Turn
 
@@ -114,7 +114,7 @@ def read_turn(
     settle (backchannels, greetings), which never reach the head.
     """
     out: list[tuple[str, dict[str, float], UnitInput | None]] = []
-    for u, unit in enumerate(units):
+    for unit in units:
         if not unit:
             out.append((unit, {}, None))
             continue
@@ -124,8 +124,7 @@ def read_turn(
             ctx = replace(ctx, permission=True)
         _, conf = rule_code(feats)
         # A backchannel from the patient gives the head nothing to compare the unit with.
-        prev = ctx.prev_client if says_something(ctx.prev_client) else ""
-        item = None if conf >= _SHORTCUT else UnitInput(unit, prev, feats, u, len(units))
+        item = None if conf >= _SHORTCUT else UnitInput(unit, ctx.said, feats)
         out.append((unit, feats, item))
     return out
 

@@ -39,15 +39,11 @@ class UnitInput:
         text: the unit.
         prev_client: the patient's last turn ("" if none).
         feats: rule features from :func:`scoring.rules.features`.
-        position: index of the unit in its turn.
-        n_units: number of units in the turn.
     """
 
     text: str
     prev_client: str
     feats: dict[str, float]
-    position: int = 0
-    n_units: int = 1
 
 
 def static_matrix(encoder: Encoder, units: Sequence[UnitInput]) -> np.ndarray:

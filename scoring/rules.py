@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -98,6 +98,11 @@ class Context:
     prev_client: str = ""
     permission: bool = False
 
+    @cached_property
+    def said(self) -> str:
+        """The patient's turn if it has content to reflect, else "" (after "Yeah.", "Mm-hmm.")."""
+        return self.prev_client if says_something(self.prev_client) else ""
+
 
 def _has(text: str, phrases: list[str]) -> bool:
     padded = f" {text.lower()} "
@@ -190,7 +195,7 @@ def features(doc: Doc, ctx: Context) -> dict[str, float]:
     feats["imperative_start"] = float(first in lx.IMPERATIVE_STARTS and "you" not in words[:idx])
     feats["you_start"] = float(first in {"you", "you're", "you've", "you'd", "your"})
     feats["so_start"] = float(bool(words) and words[0] == "so")
-    said = ctx.prev_client if says_something(ctx.prev_client) else ""
+    said = ctx.said
     client_words = content_words(said)
     mine = content_words(text)
     feelings = {w for w in words if w in lx.FEELINGS}

@@ -20,7 +20,7 @@ from scoring.encoder import ENCODER_FOLDER, Encoder, MiniLMEncoder
 from scoring.finetune import EPOCHS, fine_tune
 from scoring.finetune import SEED as FINE_TUNE_SEED
 from scoring.head import Head, UnitInput, head_meta
-from scoring.rules import context_from_history, features, says_something
+from scoring.rules import context_from_history, features
 from scoring.segment import clean, get_nlp, segment_many
 
 log = logging.getLogger(__name__)
@@ -70,8 +70,7 @@ def training_units(examples: list[Example]) -> tuple[list[UnitInput], list[str]]
         if not items and parts[0]:
             # An authored backchannel still teaches the head what `other` looks like.
             text = clean(ex.text)
-            prev = ctx.prev_client if says_something(ctx.prev_client) else ""
-            items = [UnitInput(text, prev, features(make_doc(text), ctx))]
+            items = [UnitInput(text, ctx.said, features(make_doc(text), ctx))]
         units.extend(items)
         codes.extend([ex.code] * len(items))
     return units, codes
