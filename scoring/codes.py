@@ -98,14 +98,17 @@ TURN_PRIORITY: tuple[str, ...] = (
 )
 
 
-#: MITI 4.2.1's tie-breaks ("when in doubt"): each key loses to its value when the two are
-#: close. "Question/Simple reflection over an adherent code" is left to the head: the
-#: adherent codes carry their own phrases.
-PREFER_IN_DOUBT: dict[str, str] = {
-    "reflection_complex": "reflection_simple",
-    "persuade": "giving_information",
-    "persuade_with_permission": "giving_information",
-    "emphasizing_autonomy": "seeking_collaboration",
+#: MITI 4.2.1's tie-breaks ("when in doubt"): each key loses to the best-scoring of its
+#: candidates when the two are close: GI over Persuade, Simple over Complex reflection, Seek
+#: over Emphasize Autonomy, and Question or Simple reflection over an adherent code.
+_PLAIN = ("question_open", "question_closed", "reflection_simple")
+PREFER_IN_DOUBT: dict[str, tuple[str, ...]] = {
+    "reflection_complex": ("reflection_simple",),
+    "persuade": ("giving_information",),
+    "persuade_with_permission": ("giving_information",),
+    "emphasizing_autonomy": ("seeking_collaboration", *_PLAIN),
+    "seeking_collaboration": _PLAIN,
+    "affirm": _PLAIN,
 }
 #: "In doubt": the leading code scores less than this many times the code preferred to it.
 DOUBT_RATIO = 1.5
@@ -118,9 +121,10 @@ def when_in_doubt(code: str, score: Mapping[str, float]) -> str:
         code: the leading code.
         score: probabilities or votes keyed by code.
     """
-    preferred = PREFER_IN_DOUBT.get(code)
-    if preferred is None:
+    candidates = PREFER_IN_DOUBT.get(code)
+    if not candidates:
         return code
+    preferred = max(candidates, key=lambda c: score.get(c, 0.0))
     return preferred if score.get(code, 0.0) < DOUBT_RATIO * score.get(preferred, 0.0) else code
 
 

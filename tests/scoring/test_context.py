@@ -51,6 +51,19 @@ def test_in_doubt_simple_beats_complex_but_a_clear_complex_stays() -> None:
     assert when_in_doubt("question_open", clear) == "question_open"
 
 
+def test_in_doubt_a_question_or_simple_reflection_beats_an_adherent_code() -> None:
+    # MITI 4.2.1: "Question/Simple reflection over an adherent code"; the closest one wins.
+    close = {"affirm": 0.45, "reflection_simple": 0.35, "question_closed": 0.2}
+    assert when_in_doubt("affirm", close) == "reflection_simple"
+    close = {"seeking_collaboration": 0.5, "question_open": 0.4, "reflection_simple": 0.1}
+    assert when_in_doubt("seeking_collaboration", close) == "question_open"
+    # Seek over Emphasize Autonomy still holds, and a clear affirmation stays one.
+    autonomy = {"emphasizing_autonomy": 0.5, "seeking_collaboration": 0.4, "question_open": 0.1}
+    assert when_in_doubt("emphasizing_autonomy", autonomy) == "seeking_collaboration"
+    clear = {"affirm": 0.8, "reflection_simple": 0.15, "question_open": 0.05}
+    assert when_in_doubt("affirm", clear) == "affirm"
+
+
 def test_turn_label_is_one_of_the_unit_codes() -> None:
     # Summed probabilities favour a question, but no unit was coded a question.
     first = {"reflection_simple": 0.4, "question_open": 0.35, "reflection_complex": 0.25}
