@@ -52,7 +52,7 @@ def fine_tune(
         texts: thought units.
         codes: the code of each unit, from :data:`scoring.codes.CODES`.
         epochs: passes over the data.
-        seed: seeds Python's, NumPy's and torch's generators (same data, same weights).
+        seed: seeds the shuffling and torch's generator (same data, same weights).
         progress: show a progress bar.
 
     Returns:
@@ -62,8 +62,9 @@ def fine_tune(
 
     if len(texts) != len(codes) or not texts:
         raise ValueError("fine_tune needs as many codes as texts, and at least one text")
-    random.seed(seed)
-    np.random.seed(seed)
+    # The batches' order from a generator of its own, so the caller's is left alone; torch's
+    # global one must be seeded (the new layer's weights and dropout draw from it).
+    shuffler = random.Random(seed)
     torch.manual_seed(seed)
     start = time.perf_counter()
     index = {code: i for i, code in enumerate(CODES)}
@@ -98,7 +99,7 @@ def fine_tune(
     try:
         for _ in range(epochs):
             order = list(range(len(texts)))
-            random.shuffle(order)
+            shuffler.shuffle(order)
             running = 0.0
             for first in range(0, len(order), BATCH_SIZE):
                 batch = order[first : first + BATCH_SIZE]
