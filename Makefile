@@ -21,7 +21,7 @@ CODER_ADD ?=
 $(foreach f,$(CODER_ADD),$(if $(wildcard $(f)),,$(error CODER_ADD: no such corrections file: $(f))))
 CODER_INPUTS := $(shell find corpus scoring -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 
-.PHONY: help setup data train coder run test test-fast lint format bench bench-scoring bench-patient system-deps lock clean
+.PHONY: help setup data train coder run test test-fast lint format bench bench-scoring reliability-card bench-patient system-deps lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -69,6 +69,9 @@ test-fast: $(STAMP) ## the suite without the end-to-end and browser tests
 
 bench-scoring: $(STAMP) coder ## code the AnnoMI development split and print agreement and speed
 	$(PY) benchmarks/scoring_bench.py
+
+reliability-card: $(STAMP) coder ## measure the coder as bench-scoring does and write scoring/reliability.json (commit it)
+	$(PY) benchmarks/scoring_bench.py --passes 1 --card scoring/reliability.json
 
 bench-patient: train coder ## replay scripts and AnnoMI transcripts against every patient; REST turn latency
 	$(PY) benchmarks/patient_bench.py --json results/patient_bench.json

@@ -3,6 +3,7 @@
 Usage (from the repo root):
     .venv/bin/python benchmarks/scoring_bench.py [--data ../shared/eval/annomi_dev_therapist.csv]
         [--mode auto|model|rules] [--passes 3] [--json results/scoring_bench.json]
+        [--card scoring/reliability.json]
 
 The evaluation data is only read, never copied or trained on. Turn label rule (AnnoMI gives
 one label per turn, the coder one code per thought unit): the turn's dominant behaviour,
@@ -20,6 +21,7 @@ import statistics
 import sys
 import time
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from scoring import EVAL_LABEL, Turn, load_coder  # noqa: E402
 from scoring.codes import EVAL_CLASS4, turn_code_of  # noqa: E402
+from scoring.reliability import make_card  # noqa: E402
 
 LABELS7 = [
     "open_question",
@@ -147,6 +150,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=("auto", "model", "rules"), default="auto")
     parser.add_argument("--passes", type=int, default=3, help="batch passes timed (>= 1)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument(
+        "--card",
+        type=Path,
+        default=None,
+        help="also write the reliability card the reports show (scoring/reliability.json)",
+    )
     args = parser.parse_args(argv)
     if args.passes < 1:
         parser.error("--passes must be at least 1")
@@ -186,6 +195,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2) + "\n")
+    if args.card:
+        meta = coder.head.meta if coder.head is not None else None
+        card = make_card(result, meta, args.data.name, date.today())
+        args.card.write_text(json.dumps(card, indent=2) + "\n")
+        print(f"reliability card written to {args.card}", file=sys.stderr)
     return 0
 
 

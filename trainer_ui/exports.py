@@ -24,7 +24,12 @@ from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 from bot.transcript import Transcript  # noqa: E402
 from scoring import session_report  # noqa: E402
 from trainer_ui.progress import session_figures  # noqa: E402
-from trainer_ui.report_view import figure_rows, trajectory, utterance_rows  # noqa: E402
+from trainer_ui.report_view import (  # noqa: E402
+    figure_rows,
+    reliability_text,
+    trajectory,
+    utterance_rows,
+)
 from trainer_ui.store import PracticeSession  # noqa: E402
 
 _LINES_PER_PAGE = 48
@@ -67,6 +72,9 @@ def session_pdf(session: PracticeSession, transcript: Transcript, who: str) -> b
                 f"fair {row['Fair']} good {row['Good']} -> {row['Rating']}"
             )
         lines += ["", "Global ratings are provisional (estimated from counts)."]
+        lines += ["", "How far to trust these codes:"]
+        for paragraph in reliability_text():
+            lines += ["  " + line for line in textwrap.wrap(paragraph, 86)]
         lines += ["", "Coded utterances:"]
         for row in utterance_rows(transcript):
             head = f"  {row['Turn']:>2}. [{row['Code']} {row['Confidence']}] "

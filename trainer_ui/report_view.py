@@ -9,6 +9,7 @@ import streamlit as st
 
 from bot.transcript import Transcript
 from scoring import MI_ADHERENT, PRESSURE, FidelityReport, Figure, session_report
+from scoring.reliability import current_meta, describe, load_card
 from trainer_ui.store import Comment, SelfRating
 from trainer_ui.suggestions import suggestions
 
@@ -45,6 +46,11 @@ def figure_rows(report: FidelityReport) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def reliability_text() -> list[str]:
+    """How far the codes agree with expert coders, for the coder the services load."""
+    return describe(load_card(), current_meta())
 
 
 def mark(code: str) -> str:
@@ -165,8 +171,12 @@ def show_transcript_report(transcript: Transcript, comments: list[Comment] | Non
     st.table(figure_rows(report))
     st.caption(
         f"{report.volleys} turns, {report.utterances} coded utterances. {report.counting_rule}. "
-        "Intervals come from the coder's uncertainty about each code."
+        "Intervals show the coder's own uncertainty about each code; how often it agrees "
+        "with expert coders is below."
     )
+    with st.expander("How far to trust these codes"):
+        for paragraph in reliability_text():
+            st.text(paragraph)
     with st.expander("Global ratings (provisional)"):
         st.text(str(report.globals.get("method", "")))
         st.json(report.globals)

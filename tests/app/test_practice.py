@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.scenario import load_scenario
 from bot.transcript import Exchange, Transcript
 from tests.app.conftest import coding
+from trainer_ui.report_view import reliability_text
 from trainer_ui.store import SelfRating
 
 
@@ -76,6 +77,9 @@ def test_ending_asks_for_a_self_rating_before_the_report(harness) -> None:
     assert any(t.value.startswith("Try: What are your thoughts") for t in at.text)
     assert harness.store.get(session.id).snapshot is not None
     assert [b.label for b in at.get("download_button")] == ["Download my report (PDF)"]
+    # How far the codes agree with experts is said beside the figures.
+    (trust,) = [e for e in at.expander if e.label == "How far to trust these codes"]
+    assert [t.value for t in trust.text] == reliability_text()
 
 
 def test_report_charts_and_reasons_for_the_patient_state(harness) -> None:

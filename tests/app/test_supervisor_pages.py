@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from trainer_ui.report_view import reliability_text
 from trainer_ui.store import SelfRating
 
 
@@ -125,6 +126,10 @@ def test_agreement_without_reviews_explains_itself(harness) -> None:
     sam, _, _ = setup(harness)
     at = harness.run(sam, page="agreement")
     assert at.info[0].value.startswith("No reviewed utterances yet")
+    # The benchmark's agreement with experts is there to compare with, reviews or not.
+    (experts,) = at.expander
+    assert experts.label == "The coder against expert coders"
+    assert [t.value for t in experts.text] == reliability_text()
 
 
 def test_cohort_json_export_holds_codes_and_figures(harness) -> None:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from trainer_ui.accounts import ADMIN, SUPERVISOR
 from trainer_ui.app_state import accounts, require, store
+from trainer_ui.report_view import reliability_text
 from trainer_ui.review import (
     cohen_kappa,
     corrections_jsonl,
@@ -23,6 +24,9 @@ st.write(
     "utterance, and every utterance of sessions marked as reviewed (an uncorrected code there "
     "counts as agreement)."
 )
+with st.expander("The coder against expert coders"):
+    for paragraph in reliability_text():
+        st.text(paragraph)
 trainees = [t.id for t in accounts().trainees_of(user)]
 sessions = [s for s in store().list_sessions(user_ids=trainees) if s.snapshot]
 items = store().overrides([s.id for s in sessions])
