@@ -119,6 +119,31 @@ def per_transcript(rows: list[dict], pred: list[str]) -> dict:
     }
 
 
+#: Confidence bands of the report: below 0.6 a unit is listed as low-confidence.
+BANDS = ((0.0, 0.6), (0.6, 0.8), (0.8, 0.95), (0.95, 1.01))
+
+
+def turn_confidence(codings: list, code: str) -> float:
+    """How sure the coder is of a turn's label: its surest unit with the turn's code."""
+    return max(c.confidence for c in codings if c.code == code)
+
+
+def by_confidence(gold: list[str], pred: list[str], confidence: list[float]) -> list[dict]:
+    """Share of turns and 7-label accuracy in each confidence band: how to read a confidence."""
+    bands = []
+    for low, high in BANDS:
+        hits = [g == p for g, p, c in zip(gold, pred, confidence, strict=True) if low <= c < high]
+        bands.append(
+            {
+                "from": low,
+                "to": min(high, 1.0),
+                "share": round(len(hits) / len(gold), 3),
+                "accuracy": round(sum(hits) / len(hits), 3) if hits else None,
+            }
+        )
+    return bands
+
+
 def speed(coder, rows: list[dict], pass_seconds: list[float], n_single: int = 300) -> dict:
     """Batch throughput of every pass, and single-utterance latency with context.
 
@@ -165,11 +190,13 @@ def main(argv: list[str] | None = None) -> int:
     coder = load_coder(mode=args.mode)
     load_seconds = time.perf_counter() - start
     pairs = [(r["text"], r["prev_client_text"]) for r in rows]
-    pass_seconds, passes = [], []
+    pass_seconds, passes, first = [], [], []
     for _ in range(args.passes):
         start = time.perf_counter()
-        passes.append([turn_code_of(cs) for cs in coder.code_rows(pairs)])
+        codings = coder.code_rows(pairs)
+        passes.append([turn_code_of(cs) for cs in codings])
         pass_seconds.append(time.perf_counter() - start)
+        first = first or codings
     deterministic = all(p == passes[0] for p in passes)
     if not deterministic:
         print("warning: the passes coded some turns differently", file=sys.stderr)
@@ -188,6 +215,11 @@ def main(argv: list[str] | None = None) -> int:
         "class4_all": agreement(*four, LABELS4),
         "class4_strict": agreement(*four_s, LABELS4),
         "sessions": per_transcript(rows, pred),
+        "by_confidence": by_confidence(
+            gold,
+            pred,
+            [turn_confidence(cs, code) for cs, code in zip(first, passes[0], strict=True)],
+        ),
         "deterministic": deterministic,
         "speed": {"model_load_s": round(load_seconds, 2), **speed(coder, rows, pass_seconds)},
     }

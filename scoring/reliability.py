@@ -66,6 +66,7 @@ def make_card(
         "class4": part("class4_all"),
         "r_q_pearson": sessions["r_q_pearson"],
         "pct_complex_pearson": sessions["pct_complex_pearson"],
+        "by_confidence": result["by_confidence"],
     }
 
 
@@ -99,6 +100,11 @@ def _well_formed(card: Any) -> bool:
                 isinstance(card[k], int | float)
                 for k in ("transcripts", "r_q_pearson", "pct_complex_pearson")
             )
+            and all(
+                isinstance(band[k], int | float)
+                for band in card["by_confidence"]
+                for k in ("from", "to", "share")
+            )
         )
     except (KeyError, TypeError, AttributeError):
         return False
@@ -113,6 +119,29 @@ def current_meta(model_dir: Path | None = None) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return meta if isinstance(meta, dict) else None
+
+
+def _confidence_text(bands: list[dict[str, Any]]) -> list[str]:
+    """How to read a confidence: the experts' agreement in each band, as one sentence."""
+
+    def band_name(band: dict[str, Any]) -> str:
+        if band["from"] <= 0:
+            return f"below {band['to']:.2f}"
+        if band["to"] >= 1:
+            return f"{band['from']:.2f} or more"
+        return f"{band['from']:.2f}-{band['to']:.2f}"
+
+    parts = [
+        f"{band_name(band)} ({band['share']:.0%} of turns), {band['accuracy']:.0%}"
+        for band in sorted(bands, key=lambda band: -band["from"])
+        if band.get("accuracy") is not None
+    ]
+    if not parts:
+        return []
+    return [
+        "How often the experts gave the coder's label, by the confidence shown beside each "
+        "code: " + "; ".join(parts) + "."
+    ]
 
 
 def describe(card: dict[str, Any] | None, meta: dict[str, Any] | None) -> list[str]:
@@ -142,6 +171,7 @@ def describe(card: dict[str, Any] | None, meta: dict[str, Any] | None) -> list[s
         + f". Per session, the coder's R:Q followed the experts' at Pearson r = "
         f"{card['r_q_pearson']:.2f}, and its % complex reflections at r = "
         f"{card['pct_complex_pearson']:.2f}.",
+        *_confidence_text(card["by_confidence"]),
         "The intervals in the report show only the coder's own doubt, not this disagreement: "
         "read the figures as a guide to practise with, not as a fidelity rating. A "
         "supervisor's review is the reference.",

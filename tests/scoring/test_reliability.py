@@ -50,6 +50,11 @@ RESULT = {
     "labels7_all": figures(0.6, {"open_question": 0.7, "simple_reflection": 0.3, "other": 0.8}),
     "class4_all": figures(0.73, {"question": 0.75, "reflection": 0.6}),
     "sessions": {"transcripts": 10, "r_q_pearson": 0.4, "pct_complex_pearson": 0.2},
+    "by_confidence": [
+        {"from": 0.0, "to": 0.6, "share": 0.2, "accuracy": 0.35},
+        {"from": 0.6, "to": 0.8, "share": 0.3, "accuracy": 0.5},
+        {"from": 0.8, "to": 1.0, "share": 0.5, "accuracy": 0.75},
+    ],
 }
 
 
@@ -73,12 +78,16 @@ def test_identity_is_the_training_data_and_settings() -> None:
 def test_description_of_the_measured_coder() -> None:
     card = make_card(RESULT, META, "dev.csv", date(2026, 1, 2))
     text = describe(card, META)
-    assert len(text) == 3
+    assert len(text) == 4
     assert "200 counsellor turns of 10" in text[0] and "(dev.csv, 2026-01-02)" in text[0]
     assert "60% of turns" in text[0] and "73%" in text[0]
     assert text[1].startswith("Least reliable: simple reflection (F1 0.30), open question")
     assert "r = 0.40" in text[1]
-    assert "own doubt" in text[2]
+    assert text[2].endswith(
+        "0.80 or more (50% of turns), 75%; 0.60-0.80 (30% of turns), 50%; "
+        "below 0.60 (20% of turns), 35%."
+    )
+    assert "own doubt" in text[3]
 
 
 def test_description_warns_when_the_coder_in_use_was_not_measured() -> None:
@@ -169,3 +178,5 @@ def test_benchmark_writes_a_card(tmp_path: Path) -> None:
     assert card["labels7"]["n"] == 12
     assert card["labels7"]["accuracy"] == pytest.approx(11 / 12, abs=1e-3)
     assert card["labels7"]["per_label_f1"]["open_question"] == 1.0
+    # Every turn falls in one confidence band.
+    assert sum(band["share"] for band in card["by_confidence"]) == pytest.approx(1.0, abs=0.01)
