@@ -19,7 +19,10 @@ MODEL_INPUTS := config.yml $(shell find bot/domain data -type f 2>/dev/null)
 # .jsonl paths; keep it set, e.g. in the environment, or the next retrain leaves them out).
 CODER_ADD ?=
 $(foreach f,$(CODER_ADD),$(if $(wildcard $(f)),,$(error CODER_ADD: no such corrections file: $(f))))
-CODER_INPUTS := $(shell find corpus scoring -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
+# The session report and the reliability card read codes but never shape them: editing them
+# must not cost a five-minute retrain.
+CODER_INPUTS := $(filter-out scoring/report.py scoring/globals.py scoring/reliability.py,\
+	$(shell find corpus scoring -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null))
 
 .PHONY: help setup data train coder run test test-fast lint format bench bench-scoring reliability-card bench-patient system-deps lock clean
 
