@@ -157,6 +157,12 @@ def test_trainee_chats_with_the_patient_rates_and_sees_the_report(page) -> None:
     page.get_by_text(said).first.wait_for()
     page.get_by_text("MITI 4.2.1").first.wait_for()
     page.screenshot(path=str(ARTIFACTS / "browser_report.png"), full_page=True)
+    # The coder's measured agreement with experts sits beside the figures.
+    page.get_by_text("How far to trust these codes").click()
+    page.get_by_text("Measured on").first.wait_for()
+    page.get_by_text("Least reliable").first.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)  # the expander opens with an animation
+    page.screenshot(path=str(ARTIFACTS / "browser_report_trust.png"))
     # The app scrolls inside its main block, so each part of the report needs its own shot.
     for heading, name in [
         ("Every utterance, coded", "browser_report_utterances.png"),
