@@ -119,6 +119,42 @@ def per_transcript(rows: list[dict], pred: list[str]) -> dict:
     }
 
 
+def intervals(rows: list[dict], pred: list[str], draws: int = 1000, seed: int = 0) -> dict:
+    """95% intervals of the headline figures, resampling whole transcripts.
+
+    Turns of one session are not independent (one counsellor, one client), so the
+    transcripts are what is drawn with replacement; the interval says how much the figures
+    could move on another set of sessions like these.
+    """
+    rng = np.random.default_rng(seed)
+    turns_of: dict[str, list[int]] = defaultdict(list)
+    for i, row in enumerate(rows):
+        turns_of[row["transcript_id"]].append(i)
+    tids = sorted(turns_of)
+    gold = [r["label"] for r in rows]
+    rq_gold = [session_figures([gold[i] for i in turns_of[t]])[0] for t in tids]
+    rq_pred = [session_figures([pred[i] for i in turns_of[t]])[0] for t in tids]
+    draws_of: dict[str, list[float]] = defaultdict(list)
+    for _ in range(draws):
+        picked = rng.integers(0, len(tids), len(tids))
+        idx = [i for t in picked for i in turns_of[tids[t]]]
+        g, p = [gold[i] for i in idx], [pred[i] for i in idx]
+        g4, p4 = [EVAL_CLASS4[x] for x in g], [EVAL_CLASS4[x] for x in p]
+        draws_of["labels7_macro_f1"].append(
+            f1_score(g, p, labels=LABELS7, average="macro", zero_division=0)
+        )
+        draws_of["class4_macro_f1"].append(
+            f1_score(g4, p4, labels=LABELS4, average="macro", zero_division=0)
+        )
+        draws_of["r_q_pearson"].append(
+            pearson([rq_gold[t] for t in picked], [rq_pred[t] for t in picked])
+        )
+    return {
+        key: [round(float(np.nanpercentile(v, 2.5)), 3), round(float(np.nanpercentile(v, 97.5)), 3)]
+        for key, v in draws_of.items()
+    }
+
+
 #: Confidence bands of the report: below 0.6 a unit is listed as low-confidence.
 BANDS = ((0.0, 0.6), (0.6, 0.8), (0.8, 0.95), (0.95, 1.01))
 
@@ -215,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         "class4_all": agreement(*four, LABELS4),
         "class4_strict": agreement(*four_s, LABELS4),
         "sessions": per_transcript(rows, pred),
+        "intervals_95": intervals(rows, pred),
         "by_confidence": by_confidence(
             gold,
             pred,

@@ -67,6 +67,7 @@ def make_card(
         "r_q_pearson": sessions["r_q_pearson"],
         "pct_complex_pearson": sessions["pct_complex_pearson"],
         "by_confidence": result["by_confidence"],
+        "intervals_95": result["intervals_95"],
     }
 
 
@@ -105,6 +106,10 @@ def _well_formed(card: Any) -> bool:
                 for band in card["by_confidence"]
                 for k in ("from", "to", "share")
             )
+            and all(
+                len(pair) == 2 and all(isinstance(x, int | float) for x in pair)
+                for pair in card["intervals_95"].values()
+            )
         )
     except (KeyError, TypeError, AttributeError):
         return False
@@ -119,6 +124,13 @@ def current_meta(model_dir: Path | None = None) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return meta if isinstance(meta, dict) else None
+
+
+def _between(pair: list[float] | None) -> str:
+    """A 95% interval as the text that follows its figure, or nothing."""
+    if not pair:
+        return ""
+    return f", 95% interval {pair[0]:.2f}-{pair[1]:.2f} over resampled sessions"
 
 
 def _confidence_text(bands: list[dict[str, Any]]) -> list[str]:
@@ -157,24 +169,27 @@ def describe(card: dict[str, Any] | None, meta: dict[str, Any] | None) -> list[s
             "installation. Read the codes as a rough guide; a supervisor's review is the "
             "reference."
         ]
-    seven, four = card["labels7"], card["class4"]
+    seven, four, spread = card["labels7"], card["class4"], card["intervals_95"]
     weakest = sorted(seven["per_label_f1"].items(), key=lambda item: item[1])[:2]
     text = [
         f"Measured on {seven['n']:,} counsellor turns of {card['transcripts']} recorded "
         f"counselling conversations coded by experts ({card['data']}, {card['measured']}): the "
         f"coder gave the experts' label to {seven['accuracy']:.0%} of turns (7 labels, "
-        f"Cohen's kappa {seven['kappa']:.2f}, macro-F1 {seven['macro_f1']:.2f}); telling "
-        f"questions, reflections, information and advice, and the rest apart, "
-        f"{four['accuracy']:.0%} (kappa {four['kappa']:.2f}).",
+        f"Cohen's kappa {seven['kappa']:.2f}, macro-F1 {seven['macro_f1']:.2f}"
+        f"{_between(spread.get('labels7_macro_f1'))}); telling questions, reflections, "
+        f"information and advice, and the rest apart, {four['accuracy']:.0%} (kappa "
+        f"{four['kappa']:.2f}, macro-F1 {four['macro_f1']:.2f}"
+        f"{_between(spread.get('class4_macro_f1'))}).",
         "Least reliable: "
         + ", ".join(f"{label.replace('_', ' ')} (F1 {f1:.2f})" for label, f1 in weakest)
         + f". Per session, the coder's R:Q followed the experts' at Pearson r = "
-        f"{card['r_q_pearson']:.2f}, and its % complex reflections at r = "
+        f"{card['r_q_pearson']:.2f}{_between(spread.get('r_q_pearson'))}, and its "
+        "% complex reflections at r = "
         f"{card['pct_complex_pearson']:.2f}.",
         *_confidence_text(card["by_confidence"]),
-        "The intervals in the report show only the coder's own doubt, not this disagreement: "
-        "read the figures as a guide to practise with, not as a fidelity rating. A "
-        "supervisor's review is the reference.",
+        "The 90% intervals beside the report's figures show only the coder's own doubt about "
+        "each code, not this disagreement: read the figures as a guide to practise with, not "
+        "as a fidelity rating. A supervisor's review is the reference.",
     ]
     if meta is None and card["coder"]["mode"] != "rules":
         text.insert(

@@ -55,6 +55,11 @@ RESULT = {
         {"from": 0.6, "to": 0.8, "share": 0.3, "accuracy": 0.5},
         {"from": 0.8, "to": 1.0, "share": 0.5, "accuracy": 0.75},
     ],
+    "intervals_95": {
+        "labels7_macro_f1": [0.45, 0.53],
+        "class4_macro_f1": [0.65, 0.72],
+        "r_q_pearson": [0.3, 0.67],
+    },
 }
 
 
@@ -81,8 +86,10 @@ def test_description_of_the_measured_coder() -> None:
     assert len(text) == 4
     assert "200 counsellor turns of 10" in text[0] and "(dev.csv, 2026-01-02)" in text[0]
     assert "60% of turns" in text[0] and "73%" in text[0]
+    assert "macro-F1 0.50, 95% interval 0.45-0.53 over resampled sessions" in text[0]
+    assert "macro-F1 0.50, 95% interval 0.65-0.72 over resampled sessions" in text[0]
     assert text[1].startswith("Least reliable: simple reflection (F1 0.30), open question")
-    assert "r = 0.40" in text[1]
+    assert "r = 0.40, 95% interval 0.30-0.67" in text[1]
     assert text[2].endswith(
         "0.80 or more (50% of turns), 75%; 0.60-0.80 (30% of turns), 50%; "
         "below 0.60 (20% of turns), 35%."
@@ -178,5 +185,7 @@ def test_benchmark_writes_a_card(tmp_path: Path) -> None:
     assert card["labels7"]["n"] == 12
     assert card["labels7"]["accuracy"] == pytest.approx(11 / 12, abs=1e-3)
     assert card["labels7"]["per_label_f1"]["open_question"] == 1.0
+    low, high = card["intervals_95"]["labels7_macro_f1"]
+    assert 0 <= low <= card["labels7"]["macro_f1"] <= high <= 1
     # Every turn falls in one confidence band.
     assert sum(band["share"] for band in card["by_confidence"]) == pytest.approx(1.0, abs=0.01)
