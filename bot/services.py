@@ -143,7 +143,9 @@ def start_rasa_server(
         "--credentials", str(ROOT / "credentials.yml"),
         "--endpoints", str(endpoints or ROOT / "endpoints.yml"),
         "--enable-api",
-        "--auth-token", token,
+        # One argument, not two: a random token can start with "-", which argparse would
+        # then read as an option and refuse (about one start in 64).
+        f"--auth-token={token}",
     ]  # fmt: skip
     env = base_env(
         ACTION_SERVER_URL=f"http://{HOST}:{action_port}/webhook",

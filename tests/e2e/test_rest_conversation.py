@@ -94,3 +94,19 @@ def test_session_and_report_survive_a_restart_of_every_service(trained_model, tm
         session_report(after.codings_per_turn).to_dict()
         == session_report(before.codings_per_turn).to_dict()
     )
+
+
+def test_rasa_starts_with_a_token_that_begins_with_a_dash(
+    trained_model, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # secrets.token_urlsafe gives such a token about once in 64 starts; passed as two
+    # arguments, argparse took it for an option and Rasa refused to start.
+    workdir = tmp_path_factory.mktemp("dash-token")
+    token = "-dash-first-token"
+    rasa = services.start_rasa_server(
+        trained_model, services.free_port(), services.free_port(), workdir / "t.db", token, workdir
+    )
+    try:
+        services.wait_until_ready(rasa, f"/status?token={token}")
+    finally:
+        services.stop([rasa])
