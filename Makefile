@@ -45,7 +45,7 @@ $(MODEL): $(STAMP) $(GENERATED_INPUTS) $(MODEL_INPUTS)
 	@# rasa skips training when its own fingerprint matches; the touch keeps make from asking again.
 	touch $@
 
-coder: $(CODER) ## fine-tune the encoder and train the behaviour coder from corpus/ (about 5 min)
+coder: $(CODER) ## fine-tune the encoder and train the behaviour coder from corpus/ (about 20 min)
 $(CODER): $(STAMP) $(CODER_INPUTS) $(CODER_ADD)
 	$(PY) -m scoring train $(addprefix --add ,$(CODER_ADD))
 

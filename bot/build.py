@@ -1,7 +1,8 @@
 """Generates Rasa NLU data for the MITI-code intents from the coder's authored corpus.
 
-The corpus in `corpus/trainee/` is the source; `data/nlu/generated/mi_codes.yml` is derived
-from it so that the bot's intent classifier and the behaviour coder learn from one corpus.
+The corpus in `corpus/` (the per-code lines in `trainee/` and the thoughts of the practice
+dialogues in `dialogues/`) is the source; `data/nlu/generated/mi_codes.yml` is derived from
+it so that the bot's intent classifier and the behaviour coder learn from one corpus.
 The file is written only when its content changes, so `make train` retrains only then.
 
 Usage: python -m bot.build [--check]
@@ -19,11 +20,12 @@ import yaml
 
 from scoring import CODES
 from scoring.corpus import load_corpus
+from scoring.dialogues import load_dialogues
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "data" / "nlu" / "generated" / "mi_codes.yml"
 SESSION_NLU = ROOT / "data" / "nlu" / "session.yml"
-HEADER = "# GENERATED from corpus/trainee/ by `python -m bot.build` - do not edit\n"
+HEADER = "# GENERATED from corpus/ by `python -m bot.build` - do not edit\n"
 
 # Square brackets and braces are Rasa's entity-annotation syntax inside examples.
 _MARKUP = str.maketrans({"[": "(", "]": ")", "{": "(", "}": ")"})
@@ -51,7 +53,7 @@ def render_nlu() -> str:
     """
     codes_by_text: dict[str, set[str]] = defaultdict(set)
     first_form: dict[str, str] = {}
-    for example in load_corpus():
+    for example in load_corpus() + load_dialogues():
         text = _clean(example.text)
         if not text:
             continue

@@ -74,7 +74,7 @@ def _build(mode: str, folder: Path) -> Coder:
         except (OSError, ValueError) as exc:
             log.warning(
                 "scoring: no usable trained coder in %s (%s); training one from corpus/ now, "
-                "about five minutes (run `python -m scoring train` beforehand to skip this)",
+                "about twenty minutes (run `python -m scoring train` beforehand to skip this)",
                 folder,
                 exc,
             )

@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from scoring.coder import read_turn
 from scoring.corpus import CORPUS_DIR, Example, augment, load_corpus
+from scoring.dialogues import DIALOGUE_DIR, load_dialogues
 from scoring.encoder import ENCODER_FOLDER, Encoder, MiniLMEncoder
 from scoring.finetune import EPOCHS, fine_tune
 from scoring.finetune import SEED as FINE_TUNE_SEED
@@ -26,11 +27,14 @@ from scoring.segment import clean, get_nlp, segment_many
 log = logging.getLogger(__name__)
 
 
-def corpus_digest(folder: Path = CORPUS_DIR) -> str:
+def corpus_digest(folder: Path = CORPUS_DIR, dialogues: Path | None = DIALOGUE_DIR) -> str:
     """Hash of the corpus files, stored with the head so a stale model is visible."""
     digest = hashlib.sha256()
     for path in sorted(folder.glob("*.yml")):
         digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    for path in sorted(dialogues.glob("*.yml")) if dialogues else []:
+        digest.update(b"dialogues/" + path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -127,6 +131,7 @@ def train(
     encoder: Encoder | None = None,
     out_dir: Path | None = None,
     corpus_dir: Path | None = None,
+    dialogue_dir: Path | None = DIALOGUE_DIR,
     progress: bool = True,
     epochs: int = EPOCHS,
     added: Sequence[Example] = (),
@@ -140,6 +145,8 @@ def train(
         out_dir: where to save (the heads, and the fine-tuned encoder in ``encoder/``);
             ``models/coder/`` when ``None``; nothing saved if it is a non-writable place.
         corpus_dir: corpus folder; ``corpus/trainee/`` when ``None``.
+        dialogue_dir: folder of authored dialogues (``corpus/dialogues/``); ``None`` for
+            none.
         progress: show progress bars.
         epochs: fine-tuning epochs; 0 keeps the packaged encoder as it is.
         added: further examples trained on with the corpus (supervisors' corrections, see
@@ -152,7 +159,8 @@ def train(
     if encoder is None:
         encoder = MiniLMEncoder()
     folder = corpus_dir or CORPUS_DIR
-    authored = load_corpus(folder)
+    dialogue = load_dialogues(dialogue_dir) if dialogue_dir else []
+    authored = load_corpus(folder) + dialogue
     if not authored:
         raise ValueError(f"no corpus examples under {folder}")
     examples = fill_missing_prev(augment(authored + list(added)))
@@ -162,8 +170,9 @@ def train(
     tracked = _ProgressEncoder(encoder, len({u.text for u in units}), progress)
     meta = head_meta(
         encoder,
-        corpus_digest=corpus_digest(folder),
+        corpus_digest=corpus_digest(folder, dialogue_dir),
         authored_examples=len(authored),
+        dialogue_thoughts=len(dialogue),
         training_examples=len(examples),
         training_units=len(units),
         per_code=dict(Counter(ex.code for ex in authored)),

@@ -59,7 +59,13 @@ def test_load_coder_uses_the_encoder_saved_with_the_heads(tmp_path: Path) -> Non
         (corpus / f"{code}.yml").write_text((CORPUS_DIR / f"{code}.yml").read_text())
     encoder = MiniLMEncoder()
     encoder.mark_fine_tuned()  # same weights, new name: train() leaves it as it is
-    train(encoder=encoder, out_dir=tmp_path / "coder", corpus_dir=corpus, progress=False)
+    train(
+        encoder=encoder,
+        out_dir=tmp_path / "coder",
+        corpus_dir=corpus,
+        dialogue_dir=None,
+        progress=False,
+    )
 
     # The heads name a fine-tuned encoder that was not saved beside them: not loadable
     # (load_coder would then retrain from the whole corpus).
