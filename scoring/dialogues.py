@@ -5,7 +5,7 @@ turn, all of one code; a dialogue holds a whole session, so every trainee turn f
 patient turn it really answers, codes come in the mix a session has, and one turn can hold
 several thoughts. Each coded thought becomes an :class:`~scoring.corpus.Example`.
 
-Format of every file (documented again at the top of each):
+Format of every file (each file's header comment points here):
 
     version: "1"
     topic: <topic id, e.g. general_alcohol or substance_tapering>
@@ -94,6 +94,9 @@ def load_dialogues(root: str | Path | None = None) -> list[Example]:
 
 def main(paths: list[str]) -> int:
     """Check dialogue files and print their thoughts per code."""
+    if not paths:
+        print("usage: python -m scoring.dialogues FILE.yml [FILE.yml ...]", file=sys.stderr)
+        return 2
     total: Counter[str] = Counter()
     failed = 0
     for name in paths:

@@ -81,6 +81,8 @@ def test_check_command_reports_and_fails_on_errors(
     good, bad = tmp_path / "good.yml", tmp_path / "bad.yml"
     good.write_text(GOOD)
     bad.write_text(GOOD.replace("question_closed:", "question_shut:"))
+    assert main([]) == 2
+    assert "usage" in capsys.readouterr().err
     assert main([str(good)]) == 0
     assert "total 5 thoughts" in capsys.readouterr().out
     assert main([str(good), str(bad)]) == 1
