@@ -46,3 +46,22 @@ def test_bfloat16_vectors_stay_close_to_float32(monkeypatch: pytest.MonkeyPatch)
     assert a.dtype == b.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)
     assert float((a * b).sum(axis=1).min()) > 0.999
+
+
+@pytest.mark.slow
+def test_encode_gives_the_sentence_transformers_vectors(monkeypatch: pytest.MonkeyPatch) -> None:
+    # encode() calls the model's modules itself (for speed); it must stay the same function
+    # as SentenceTransformer.encode, in any batch size and with texts out of length order.
+    pytest.importorskip("sentence_transformers")
+    from scoring.encoder import MiniLMEncoder
+
+    monkeypatch.setenv(PRECISION_ENV, "float32")
+    encoder = MiniLMEncoder(batch_size=8)
+    texts = [e.text for e in load_corpus()[::97]] + ["", "Mm-hmm.", "word " * 200]
+    expected = encoder.model.encode(
+        [t or " " for t in texts], normalize_embeddings=True, convert_to_numpy=True
+    )
+    got = encoder.encode(texts)
+    assert got.shape == (len(texts), encoder.dim)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+    np.testing.assert_allclose(encoder.encode(texts[3:4]), expected[3:4], atol=1e-5)
