@@ -252,8 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "data": str(args.data),
         "coder_mode": coder.mode,
-        # float32 or bfloat16 matrix products in batches (scoring.encoder.coding_precision;
-        # calls of a few texts run in float32); None: rules
+        # float32 or bfloat16 matrix products (scoring.encoder.coding_precision); None: rules
         "precision": getattr(coder.encoder, "precision", None),
         "labels7_all": agreement(gold, pred, LABELS7),
         "labels7_strict": agreement(gs, ps, LABELS7),
