@@ -1,4 +1,4 @@
-"""Recognise a direct risk question: suicidal thoughts, self-harm, overdose, psychosis, safeguarding.
+"""Recognise a direct risk question: suicide, self-harm, overdose, psychosis, safeguarding.
 
 The patient answers such a question from its scenario's risk profile, and the report
 recognises it as appropriate follow-up rather than a turn to rework, so both read the same
@@ -47,8 +47,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "self_harm",
         re.compile(
-            r"self[- ]?harm|(hurt|harm|cut|cutting|burn|burning|injur\w*) (yourself|your (arms?|legs?"
-            r"|skin|wrists?|body))\b"
+            r"self[- ]?harm|(hurt|harm|cut|cutting|burn|burning|injur\w*) "
+            r"(yourself|your (arms?|legs?|skin|wrists?|body))\b"
             r"|hurting yourself|harming yourself|cutting yourself",
             re.IGNORECASE,
         ),
