@@ -14,7 +14,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.patient import PatientState, respond, start_state
-from bot.scenario import ScenarioError, load_scenario
+from bot.patient.understand import reader, understand
+from bot.scenario import ScenarioError, list_scenarios, load_scenario
 from bot.scenario.model import Scenario
 from bot.transcript import history_from_events
 from scoring import Coder, Coding, load_coder
@@ -103,12 +104,21 @@ class ActionPatientReply(Action):
         history = history_from_events(tracker.events)[:-1]
         codings = coder().code_turn(text, history=history)
         reply = respond(
-            scenario, PatientState.from_dict(state_dict), codings, text=text, intent=intent
+            scenario,
+            PatientState.from_dict(state_dict),
+            codings,
+            text=text,
+            intent=intent,
+            encode=reader(),
         )
         turn = {
             "intent": intent,
             "codings": [compact(coding) for coding in codings],
             "talk": reply.talk,
+            # What the reply was (a fact, a risk answer, an in-role answer...) and the risk it
+            # disclosed, for the report's off-task and safety notes.
+            "kind": reply.kind,
+            "risk": reply.risk,
             # The lines already said are the patient's business, not the report's; they grow
             # every turn, and this message is kept in the tracker Rasa reads on every turn.
             "state": {k: v for k, v in reply.state.to_dict().items() if k != "used"},
@@ -145,8 +155,14 @@ class ActionEndSession(Action):
 
 
 def warm_up() -> None:
-    """Loads the coder and runs it once, so no trainee's turn waits for it."""
+    """Loads the coder and the reader and indexes every scenario, so no turn waits for them."""
     coder().code_turn("What brings you here today?")
+    for scenario_id in list_scenarios():
+        try:
+            scenario = scenario_for(scenario_id)
+        except ScenarioError:
+            continue  # reported to whoever starts a session with it
+        understand(scenario, "How old are you?", [], encode=reader())
 
 
 # rasa_sdk imports this module when the action server starts. Warming up beside it, rather

@@ -6,12 +6,19 @@ patient changed ("turn 7: discord rose 2.0 -> 4.0 after a confrontation").
 
 from __future__ import annotations
 
+import json
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from bot.patient.state import PatientState
+from bot.patient.understand import Understanding
 from bot.scenario import LAYERS, STAGES, Scenario
+from bot.scenario.model import DIFFICULTY
+from scoring.codes import EVAL_LABEL, dominant_code
 
 PRESSURE = frozenset({"persuade", "confront"})
 #: Moves that count as the trainee earning change talk (MITI adherent or neutral, not pushy).
@@ -19,15 +26,14 @@ EVOKING = frozenset(
     {"reflection_complex", "reflection_simple", "affirm", "seeking_collaboration",
      "emphasizing_autonomy", "question_open", "persuade_with_permission"}
 )  # fmt: skip
-#: Moves whose run of consecutive turns pulls out change talk.
+#: Moves that make a patient feel deeply understood (readiness counts double after them).
 REFLECTIVE = frozenset({"reflection_complex", "affirm"})
-#: Moves that neither extend nor break such a run (they keep the conversation safe).
-KEEPS_RUN = frozenset(
-    {"reflection_simple", "seeking_collaboration", "emphasizing_autonomy", "question_open"}
-)
+#: Real clients' next talk by their previous talk and the clinician's move (AnnoMI).
+TALK_TABLE_PATH = Path(__file__).with_name("talk_table.json")
 
-# (rapport delta, discord delta, phrase used in reasons). Tuned so that a steady run of
-# reflections takes a guarded patient (rapport 3) to the core layer (7) in four or five turns.
+# (rapport delta, discord delta, phrase used in reasons). At standard difficulty a steady run
+# of reflections takes a guarded patient (rapport 3) to the core layer (7) in four or five
+# turns; a scenario's difficulty scales every gain (see DIFFICULTY).
 EFFECTS: dict[str, tuple[float, float, str]] = {
     "reflection_complex": (1.0, -1.0, "a complex reflection"),
     "reflection_simple": (0.5, -0.5, "a simple reflection"),
@@ -41,20 +47,6 @@ EFFECTS: dict[str, tuple[float, float, str]] = {
     "persuade": (-0.5, 1.5, "persuading without permission"),
     "confront": (-1.5, 2.0, "a confrontation"),
     "other": (0.0, 0.0, "a neutral remark"),
-}
-# How each code tilts the reply (multipliers on the talk weights). Persuasion heard after
-# permission counts as persuade_with_permission; pressure never gets here (hard rules).
-TALK_TILT: dict[str, dict[str, float]] = {
-    "reflection_complex": {"change": 3.0, "neutral": 0.5, "discord": 0.3},
-    "affirm": {"change": 2.0, "discord": 0.5},
-    "reflection_simple": {"change": 1.3, "neutral": 1.2, "discord": 0.7},
-    "emphasizing_autonomy": {"change": 1.5, "sustain": 0.8, "discord": 0.3},
-    "seeking_collaboration": {"neutral": 1.5, "discord": 0.5},
-    "question_open": {"change": 1.2, "discord": 0.7},
-    "question_closed": {"neutral": 2.0, "change": 0.7},
-    "giving_information": {"neutral": 2.0, "sustain": 1.2, "change": 0.7},
-    "persuade_with_permission": {"neutral": 1.5, "sustain": 1.2},
-    "other": {"neutral": 1.5},
 }
 #: Readiness needed to enter each stage after the first, and the earliest turn for it.
 STAGE_ENTRY: dict[str, tuple[float, int]] = {
@@ -90,35 +82,50 @@ class Appraisal:
         rapport: Rapport after the turn.
         discord: Discord after the turn.
         pressure: The turn pushed without permission.
-        calmed: The turn persuaded, but after permission had been asked.
-        touchy: A sensitive topic was raised too early this turn.
-        reflect_streak: Reflective turns in the current run (simple reflections, open
-            questions, seeking collaboration and autonomy keep a run going without counting).
+        calmed: The turn persuaded, but after the patient had agreed to hear it.
         pressure_streak: Consecutive pressuring turns, this one included.
         reasons: Why rapport and discord moved.
+        touchy: A sensitive topic was raised too early this turn.
     """
 
     rapport: float
     discord: float
     pressure: bool
     calmed: bool
-    reflect_streak: int
     pressure_streak: int
     reasons: list[str]
     touchy: bool = False
 
 
-def appraise(state: PatientState, codes: list[str], turn: int) -> Appraisal:
-    """Apply the per-code effects of one trainee turn (each code counts once per turn)."""
-    permission = "seeking_collaboration" in state.last_codes
-    calmed = permission and "persuade" in codes and "confront" not in codes
+def appraise(
+    state: PatientState, codes: list[str], turn: int, difficulty: str = "standard"
+) -> Appraisal:
+    """Apply the per-code effects of one trainee turn (each code counts once per turn).
+
+    Args:
+        state: State before the turn (its ``permission`` says whether the patient agreed
+            to hear information or advice on the turn before).
+        codes: The turn's codes, each once.
+        turn: The turn's number, for the reasons.
+        difficulty: The scenario's difficulty: every gain in rapport and every easing of
+            discord is scaled by :data:`bot.scenario.model.DIFFICULTY`.
+    """
+    agreed = state.permission in ("yes", "reluctant")
+    refused = state.permission == "no"
+    calmed = agreed and "persuade" in codes and "confront" not in codes
     effective = ["persuade_with_permission" if calmed and c == "persuade" else c for c in codes]
+    if refused and "giving_information" in effective and "persuade" not in effective:
+        # Told anyway after saying no: the information lands as a push.
+        effective = ["persuade" if c == "giving_information" else c for c in effective]
     d_rapport = sum(EFFECTS.get(c, EFFECTS["other"])[0] for c in effective)
     d_discord = sum(EFFECTS.get(c, EFFECTS["other"])[1] for c in effective)
     pressure = any(c in PRESSURE for c in effective)
     why = f"after {_phrases(codes)}"
     if calmed:
-        why += " (heard more calmly: permission had been asked)"
+        why += " (heard more calmly: the patient had agreed to hear it)"
+    if refused and pressure:
+        d_discord += 0.5
+        why += " (after the patient had said no to hearing it)"
     if pressure and state.pressure_streak:
         # Pushing again on a patient who has already been pushed escalates the friction.
         d_discord += 0.5 * state.pressure_streak
@@ -128,22 +135,22 @@ def appraise(state: PatientState, codes: list[str], turn: int) -> Appraisal:
         why += " (still guarded after earlier friction)"
     elif d_rapport > 0 and state.rapport >= 7:
         d_rapport /= 2  # trust is already high; each further step is smaller
+    pace = DIFFICULTY.get(difficulty, 1.0)
+    if d_rapport > 0:
+        d_rapport *= pace
+    if d_discord < 0:
+        d_discord *= pace
     d_rapport = max(-2.0, min(1.5, d_rapport))
     d_discord = max(-2.0, min(3.0, d_discord))
     rapport = _clamp(state.rapport + d_rapport)
     discord = _clamp(state.discord + d_discord)
     reasons = _moved("rapport", state.rapport, rapport, why, turn)
     reasons += _moved("discord", state.discord, discord, why, turn)
-    if pressure or not any(c in REFLECTIVE or c in KEEPS_RUN for c in codes):
-        streak = 0
-    else:
-        streak = state.reflect_streak + any(c in REFLECTIVE for c in codes)
     return Appraisal(
         rapport,
         discord,
         pressure,
         calmed,
-        streak,
         state.pressure_streak + 1 if pressure else 0,
         reasons,
     )
@@ -176,18 +183,102 @@ def touch_sensitive_topic(
         ap,
         discord=discord,
         touchy=not gentle,
-        reflect_streak=ap.reflect_streak if gentle else 0,
         reasons=[*ap.reasons, *_moved("discord", ap.discord, discord, why, turn)],
     )
 
 
+#: A talk table: ``table[previous talk][move] = {"change": p, "neutral": p, "sustain": p}``.
+TalkTable = Mapping[str, Mapping[str, Mapping[str, float]]]
+#: Moves of the table: the evaluation labels of the MITI codes (see ``scoring.EVAL_LABEL``).
+MOVES: tuple[str, ...] = tuple(dict.fromkeys(EVAL_LABEL.values()))
+# How far the patient's own readiness leans the odds of change against sustain talk: by this
+# factor per point away from readiness 3, about where the shipped patients start.
+READINESS_LEAN = 1.2
+# Tilts on the real clients' odds for what the turn said, beyond its code (multipliers on the
+# change and sustain weights). The talk table is fitted with these in place, so they shape
+# which turns draw change talk without moving the overall mix away from real clients'.
+TILTS: dict[str, tuple[float, float]] = {
+    "reflected both sides": (2.0, 0.5),
+    "reflected the side for change": (1.6, 0.8),
+    "reflected the side against change": (0.7, 1.3),
+    "asked an evocative question": (1.8, 0.8),
+    "asked what the status quo gives": (0.8, 1.8),
+    "affirmed or emphasised autonomy": (1.3, 0.8),
+    "pushed without permission": (0.3, 3.0),
+}
+
+
+@lru_cache(maxsize=1)
+def talk_table() -> TalkTable:
+    """The shipped talk table (``bot/patient/talk_table.json``)."""
+    data = json.loads(TALK_TABLE_PATH.read_text(encoding="utf-8"))
+    table: TalkTable = data["table"]
+    return table
+
+
+def move_of(codings: Sequence[Any]) -> str:
+    """The turn's move as the talk table names it: the evaluation label of its main code."""
+    units = [
+        (c.code, len(str(getattr(c, "text", "")).split()), getattr(c, "probabilities", {}) or {})
+        for c in codings
+        if c.code in EVAL_LABEL
+    ]
+    return EVAL_LABEL[dominant_code(units)] if units else "other"
+
+
+def previous_talk(state: PatientState) -> str:
+    """The patient's last talk as the table knows it (discord counts as sustain)."""
+    if state.turn == 0:
+        return "start"
+    return "sustain" if state.last_talk == "discord" else state.last_talk
+
+
+def _tilts(codes: list[str], move: str, und: Understanding, ap: Appraisal) -> list[str]:
+    found = []
+    if move in ("simple_reflection", "complex_reflection") and und.reflected:
+        found.append(
+            {
+                "both": "reflected both sides",
+                "change": "reflected the side for change",
+                "sustain": "reflected the side against change",
+            }[und.reflected]
+        )
+    if und.evokes == "change":
+        found.append("asked an evocative question")
+    elif und.evokes == "sustain":
+        found.append("asked what the status quo gives")
+    if {"affirm", "emphasizing_autonomy"} & set(codes):
+        found.append("affirmed or emphasised autonomy")
+    if ap.pressure:
+        found.append("pushed without permission")
+    return found
+
+
 def choose_talk(
-    state: PatientState, ap: Appraisal, codes: list[str], rng: random.Random
+    state: PatientState,
+    ap: Appraisal,
+    codes: list[str],
+    move: str,
+    und: Understanding,
+    rng: random.Random,
+    table: TalkTable | None = None,
 ) -> tuple[str, str]:
     """Decide whether the reply is change talk, sustain talk, neutral or discord.
 
-    Hard rules first (they make the model predictable for trainees and tests), then
-    weights from readiness and the turn's codes, drawn with the session's seeded RNG.
+    Real clients' talk has momentum and is mostly neutral: the odds start from how real
+    clients answered this move after talk like the patient's last (the talk table), then
+    lean with the patient's readiness and with what the turn said (what was reflected,
+    evocative or status-quo questions, pressure). Hard rules first for sustained pressure,
+    so confrontation always meets resistance.
+
+    Args:
+        state: State before the turn.
+        ap: How the patient took the turn.
+        codes: The turn's codes.
+        move: The turn's move (:func:`move_of`).
+        und: What the turn asked and said.
+        rng: The session's seeded generator.
+        table: A talk table to use instead of the shipped one (calibration).
 
     Returns:
         The talk label and the reason for it.
@@ -195,38 +286,38 @@ def choose_talk(
     if ap.pressure:
         if ap.discord >= 6 or ap.pressure_streak >= 3:
             return "discord", "pushed while friction was already high: the patient pushes back"
-        if ap.discord >= 3.5 and "confront" in codes:
-            return "discord", "confronted: the patient defends themself"
-        return "sustain", "pushed without permission: the patient argues for the status quo"
-    reflective = any(c in REFLECTIVE for c in codes)
-    if ap.reflect_streak == 2 and ap.discord < 5 and reflective:
-        return "change", "reflective listening in a row: the patient voices the side for change"
-    readiness = state.readiness
-    weights = {
-        "change": 0.5 + readiness / 5,
-        "sustain": 2.5 - readiness / 5,
-        "neutral": 1.0,
-        # Discord talk needs friction first: a patient at ease does not snap unprovoked.
-        "discord": max(0.0, ap.discord - 2.5) / 3,
-    }
-    for code in codes:
-        for talk, factor in TALK_TILT.get(
-            "persuade_with_permission" if code == "persuade" else code, {}
-        ).items():
-            weights[talk] *= factor
-    if ap.reflect_streak > 2 and reflective:
-        weights["change"] *= 2  # a long run keeps drawing change talk, but ambivalence remains
+        if "confront" in codes:
+            if ap.discord >= 3.5:
+                return "discord", "confronted: the patient defends themself"
+            return "sustain", "confronted: the patient argues for the status quo"
+        if ap.pressure_streak >= 2:
+            return "sustain", "pushed again without permission: the patient digs in"
+    prev = previous_talk(state)
+    odds = (table or talk_table())[prev][move]
+    weights = {talk: float(odds[talk]) for talk in ("change", "neutral", "sustain")}
+    lean = READINESS_LEAN ** (state.readiness - 3)
+    weights["change"] *= lean
+    weights["sustain"] /= lean
+    tilts = _tilts(codes, move, und, ap)
+    for name in tilts:
+        to_change, to_sustain = TILTS[name]
+        weights["change"] *= to_change
+        weights["sustain"] *= to_sustain
+    total = sum(weights.values())
+    # Discord talk needs friction first: a patient at ease does not snap unprovoked.
+    weights["discord"] = total * max(0.0, ap.discord - 3.5) / 4
     if ap.touchy:
-        weights["discord"] += 0.6
+        weights["discord"] += 0.3 * total
         weights["sustain"] *= 1.5
         weights["change"] *= 0.5
     talks = list(weights)
     talk = rng.choices(talks, weights=[weights[t] for t in talks])[0]
     share = weights[talk] / sum(weights.values())
+    why = f" ({', '.join(tilts)})" if tilts else ""
     return (
         talk,
-        f"drawn from the patient's ambivalence ({talk} {share:.0%} likely at readiness "
-        f"{readiness:.1f})",
+        f"{talk} {share:.0%} likely after {prev} talk and {move.replace('_', ' ')}{why}, at "
+        f"readiness {state.readiness:.1f}",
     )
 
 

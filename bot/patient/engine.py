@@ -8,20 +8,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.patient.answers import Answer, answer_fact, answer_permission, answer_risk
 from bot.patient.dynamics import (
     EFFECTS,
     Appraisal,
+    TalkTable,
     appraise,
     choose_talk,
+    move_of,
     move_readiness,
     open_layers,
     touch_sensitive_topic,
 )
 from bot.patient.inrole import in_role_kind
 from bot.patient.ruler import ruler_move, ruler_number
-from bot.patient.select import choose_in_role, choose_line, choose_ruler
+from bot.patient.select import choose_in_role, choose_line, choose_ruler, risk_of
 from bot.patient.state import MAX_USED, PatientState
-from bot.patient.topics import detect_topic
+from bot.patient.understand import Encode, understand
 from bot.scenario import GENERAL_TOPIC, LAYERS, Line, Scenario
 
 
@@ -44,8 +47,13 @@ class PatientReply:
         line_id: Id of the line said.
         topic: Topic of the reply (``in_role.<kind>`` for in-character answers).
         layer: Disclosure layer of the line.
-        kind: ``topic``, ``short``, ``ruler`` or the in-role kind (``greet``,
-            ``bot_challenge``...).
+        kind: ``topic``, ``short``, ``ruler``, ``fact``, ``risk``, ``permission`` or the
+            in-role kind (``greet``, ``bot_challenge``...).
+        fact: Id of the fact the reply answered, or ``""``.
+        risk: Risk kind the reply disclosed or answered about (a risk the patient carries),
+            or ``""``; a report notes whether the trainee followed it up.
+        permission: ``yes``, ``reluctant`` or ``no`` when the reply answered a request to
+            share, else ``""``.
     """
 
     text: str
@@ -56,6 +64,9 @@ class PatientReply:
     topic: str = GENERAL_TOPIC
     layer: str = LAYERS[0]
     kind: str = "topic"
+    fact: str = ""
+    risk: str = ""
+    permission: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-serialisable payload (the state as :meth:`PatientState.to_dict`)."""
@@ -67,6 +78,9 @@ class PatientReply:
             "topic": self.topic,
             "layer": self.layer,
             "kind": self.kind,
+            "fact": self.fact,
+            "risk": self.risk,
+            "permission": self.permission,
             "state": self.state.to_dict(),
         }
 
@@ -111,7 +125,7 @@ def _in_role(
         off_topic_streak=streak,
         last_codes=tuple(codes),
         pressure_streak=0,
-        reflect_streak=0,
+        permission="",
     )
     return PatientReply(line.text, line.talk, new, changes, line.id, line.topic, line.layer, kind)
 
@@ -135,7 +149,7 @@ def _ruler_answer(
     new = _after(
         state, line, "neutral",
         rapport=ap.rapport, discord=ap.discord, last_codes=tuple(codes),
-        pressure_streak=0, reflect_streak=ap.reflect_streak, off_topic_streak=0,
+        pressure_streak=0, off_topic_streak=0, permission="",
     )  # fmt: skip
     return PatientReply(text, "neutral", new, changes, line.id, state.topic, line.layer, "ruler")
 
@@ -184,16 +198,27 @@ def respond(
     codings: Sequence[CodingLike],
     text: str = "",
     intent: str | None = None,
+    *,
+    encode: Encode | None = None,
+    talk_table: TalkTable | None = None,
 ) -> PatientReply:
     """Answer one trainee turn. Pure: ``state`` is not changed; the reply holds the new one.
+
+    Every code of the turn moves the state; the reply answers the turn's last question when
+    it has one (a fact, a risk question, a request to share), else talks about the topic
+    the turn raised, with the talk drawn as real clients' talk runs (see
+    :func:`bot.patient.dynamics.choose_talk`).
 
     Args:
         scenario: The patient.
         state: State before the turn (from :func:`start_state` or a previous reply).
-        codings: One ``scoring.Coding`` (or anything with ``.code``) per thought unit.
-        text: The trainee's words (used for the topic and in-role checks).
+        codings: One ``scoring.Coding`` (or anything with ``.code`` and ``.text``) per
+            thought unit.
+        text: The trainee's words.
         intent: NLU intent of the turn: a MITI code or ``greet``, ``bot_challenge``,
             ``off_topic``, ``nlu_fallback``.
+        encode: Sentence encoder to read the turn's meaning (words only when ``None``).
+        talk_table: Talk table to use instead of the shipped one (calibration).
 
     Returns:
         The reply, its talk label, the new state and the reasons for every change.
@@ -207,28 +232,48 @@ def respond(
     # Seeded per turn (string seeds hash deterministically), so replays give the same session.
     rng = random.Random(f"{scenario.id}:{state.seed}:{turn}")
     codes = _codes(codings, intent)
-    named = detect_topic(scenario, text, state.topic)
-    kind = in_role_kind(text, intent, codes, named is not None)
+    und = understand(scenario, text, codings, state.topic, encode)
+    addressed = und.topic is not None or bool(und.fact or und.risk or und.permission)
+    kind = in_role_kind(text, intent, codes, addressed)
     if kind is not None:
         return _in_role(scenario, state, kind, codes, rng)
-    ap = touch_sensitive_topic(scenario, state, appraise(state, codes, turn), codes, named, turn)
+    ap = appraise(state, codes, turn, scenario.difficulty)
+    ap = touch_sensitive_topic(scenario, state, ap, codes, und.topic, turn)
     ruler = None if ap.pressure else ruler_move(text, state.used[-1] if state.used else "")
     if ruler == "ask":
         answer = _ruler_answer(scenario, state, ap, codes, rng)
         if answer is not None:
             return answer
+    if und.risk and not ap.pressure:
+        return _answered(scenario, state, ap, codes, answer_risk(scenario, state, ap, und.risk))
+    if und.permission and not ap.pressure:
+        return _answered(scenario, state, ap, codes, answer_permission(scenario, state, ap, rng))
     if ruler == "why_not_lower" and ap.discord < 5:
         talk, talk_reason = "change", "asked why the ruler number is not lower: own reasons"
     else:
-        talk, talk_reason = choose_talk(state, ap, codes, rng)
+        talk, talk_reason = choose_talk(
+            state, ap, codes, move_of(codings) if codings else "other", und, rng, talk_table
+        )
+    short = und.closed or set(codes) - {"other"} == {"question_closed"}
+    fact = scenario.facts.get(und.fact) if und.fact else None
+    told = answer_fact(scenario, state, ap, fact, talk, closed=short) if fact else None
+    if told is not None and not told.more:
+        talk, talk_reason = told.line.talk, told.reason
     readiness, stage, ready_reasons = move_readiness(state, ap, codes, talk, turn)
     usable, reached, layer_reasons = open_layers(scenario, state, ap, turn)
-    topic_id, topic_reasons = _topic(scenario, state, named, codes, usable, turn)
-    short = set(codes) - {"other"} == {"question_closed"}
-    line = choose_line(
-        scenario, state.evolve(stage=stage), topic_id, talk, usable, short=short, turn=turn, rng=rng
-    )
-    if line.topic not in (topic_id, GENERAL_TOPIC) and line.topic in scenario.topics:
+    topic_id, topic_reasons = _topic(scenario, state, und.topic, codes, usable, turn)
+    moved = state.evolve(stage=stage)
+    line: Line | None = None
+    if told is None or told.more:
+        line = choose_line(
+            scenario, moved, topic_id, talk, usable,
+            short=short, turn=turn, rng=rng, raised=und.topic,
+        )  # fmt: skip
+    if (
+        line is not None
+        and line.topic not in (topic_id, GENERAL_TOPIC)
+        and (line.topic in scenario.topics)
+    ):
         # .get: a state saved before an educator removed a topic must still load.
         old = scenario.topics.get(topic_id)
         topic_reasons.append(
@@ -239,21 +284,55 @@ def respond(
     seen = state.topics_seen
     if topic_id != GENERAL_TOPIC and topic_id not in seen:
         seen = (*seen, topic_id)
-    changes = [
-        *topic_reasons,
-        *ap.reasons,
-        *ready_reasons,
-        *layer_reasons,
-        f"turn {turn}: {talk} talk: {talk_reason}",
-    ]
+    changes = [*topic_reasons, *ap.reasons, *ready_reasons, *layer_reasons]
+    if told is not None and told.more:
+        changes.append(f"turn {turn}: {told.reason}")
+    changes.append(f"turn {turn}: {talk} talk: {talk_reason}")
+    said = [x for x in (told.text if told else "", line.text if line else "") if x]
+    # The topic line, when there is one, gives the reply its label and joins the lines used.
+    if line is not None:
+        used_line = line
+    else:
+        assert told is not None, "no topic line is chosen only when a fact answers the turn"
+        used_line = told.line
+    facts_told = state.facts_told
+    if told is not None and told.told and told.fact not in facts_told:
+        facts_told = (*facts_told, told.fact)
+    risk = risk_of(line) if line is not None else ""
     new = _after(
-        state, line, talk,
+        state, used_line, talk,
         stage=stage, rapport=ap.rapport, discord=ap.discord, readiness=readiness,
         layer=reached, topic=topic_id, topics_seen=seen, last_codes=tuple(codes),
-        pressure_streak=ap.pressure_streak, reflect_streak=ap.reflect_streak,
-        off_topic_streak=0,
+        pressure_streak=ap.pressure_streak, off_topic_streak=0, permission="",
+        facts_told=facts_told,
     )  # fmt: skip
-    kind_out = (
-        "short" if short and ("short" in line.tags or line.id.startswith("short_")) else "topic"
-    )
-    return PatientReply(line.text, talk, new, changes, line.id, topic_id, line.layer, kind_out)
+    if told is not None:
+        kind_out = "fact"
+    elif short and line is not None and ("short" in line.tags or line.id.startswith("short_")):
+        kind_out = "short"
+    else:
+        kind_out = "topic"
+    return PatientReply(
+        " ".join(said), talk, new, changes, used_line.id, topic_id, used_line.layer, kind_out,
+        fact=told.fact if told is not None else "", risk=risk,
+    )  # fmt: skip
+
+
+def _answered(
+    scenario: Scenario, state: PatientState, ap: Appraisal, codes: list[str], answer: Answer
+) -> PatientReply:
+    """A reply that answers a risk question or a request to share (neutral talk)."""
+    turn = state.turn + 1
+    line = answer.line
+    changes = [*ap.reasons, f"turn {turn}: {answer.reason}"]
+    new = _after(
+        state, line, "neutral",
+        rapport=ap.rapport, discord=ap.discord, last_codes=tuple(codes),
+        pressure_streak=0, off_topic_streak=0, permission=answer.permission,
+        risks_told=(*state.risks_told, answer.risk) if answer.risk else state.risks_told,
+    )  # fmt: skip
+    return PatientReply(
+        line.text, "neutral", new, changes, line.id, state.topic, line.layer, answer.kind,
+        risk=answer.risk if scenario.risk.present(answer.risk) else "",
+        permission=answer.permission,
+    )  # fmt: skip

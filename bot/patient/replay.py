@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.patient.engine import CodingLike, PatientReply, respond
 from bot.patient.state import PatientState, start_state
+from bot.patient.understand import Encode
 from bot.scenario import LAYERS, Scenario
 from bot.scenario.dialogues import Dialogue
 
@@ -45,6 +47,8 @@ def replay(
     seed: int = 0,
     code_turn: CodeTurn | None = None,
     intents: Sequence[str | None] | None = None,
+    start: dict[str, Any] | None = None,
+    encode: Encode | None = None,
 ) -> list[PatientReply]:
     """Play trainee turns against a fresh patient.
 
@@ -54,11 +58,13 @@ def replay(
         seed: Session seed.
         code_turn: Coder for unpinned turns.
         intents: NLU intent per turn (default: the turn's first code).
+        start: Start-state values to set (``rapport``, ``discord``, ``readiness``, ``stage``).
+        encode: Sentence encoder the patient reads meaning with (words only when ``None``).
 
     Raises:
         ValueError: A turn has no codes and no coder was given.
     """
-    state = start_state(scenario, seed=seed)
+    state = start_state(scenario, seed=seed).evolve(**(start or {}))
     history: list[tuple[str, str]] = [("patient", scenario.persona.opening_line)]
     replies = []
     for i, (text, codes) in enumerate(turns):
@@ -71,7 +77,7 @@ def replay(
         intent = intents[i] if intents is not None and intents[i] else None
         if intent is None:
             intent = codings[0].code if codings else "nlu_fallback"
-        reply = respond(scenario, state, codings, text=text, intent=intent)
+        reply = respond(scenario, state, codings, text=text, intent=intent, encode=encode)
         replies.append(reply)
         history += [("trainee", text), ("patient", reply.text)]
         state = reply.state
@@ -112,10 +118,24 @@ def check_step(
     bad = tags & set(_as_list(expect.get("no_tags", [])))
     if bad:
         out.append(f"line {reply.line_id} carries forbidden tag(s) {sorted(bad)}")
-    needle = expect.get("text_not_contains")
-    if needle and needle.lower() in reply.text.lower():
-        out.append(f"reply {reply.text!r} contains {needle!r}")
+    for needle in _as_list(expect.get("text_not_contains", [])):
+        if needle.lower() in reply.text.lower():
+            out.append(f"reply {reply.text!r} contains {needle!r}")
+    says = _as_list(expect.get("says", []))
+    if says and not any(_says(reply.text, x) for x in says):
+        out.append(f"reply {reply.text!r} says none of {says}")
+    for word in _as_list(expect.get("says_none", [])):
+        if _says(reply.text, word):
+            out.append(f"reply {reply.text!r} says {word!r}, which contradicts the persona")
+    for key in ("fact", "risk", "permission"):
+        if key in expect and getattr(reply, key) != expect[key]:
+            out.append(f"{key} was {getattr(reply, key) or 'none'!r}, expected {expect[key]!r}")
     return out
+
+
+def _says(text: str, words: str) -> bool:
+    # Whole words, so "no" does not match "know" and "14" does not match "140".
+    return re.search(rf"(?<!\w){re.escape(words.lower())}(?!\w)", text.lower()) is not None
 
 
 def check_state(expect: dict[str, Any], state: PatientState) -> list[str]:
@@ -144,7 +164,10 @@ def check_state(expect: dict[str, Any], state: PatientState) -> list[str]:
 
 
 def run_dialogue(
-    scenario: Scenario, dialogue: Dialogue, code_turn: CodeTurn | None = None
+    scenario: Scenario,
+    dialogue: Dialogue,
+    code_turn: CodeTurn | None = None,
+    encode: Encode | None = None,
 ) -> ReplayResult:
     """Replay a test dialogue and collect every failed expectation, with its step and line."""
     turns = [(s.trainee, s.codes) for s in dialogue.steps]
@@ -154,10 +177,12 @@ def run_dialogue(
         seed=dialogue.seed,
         code_turn=code_turn,
         intents=[s.intent for s in dialogue.steps],
+        start=dialogue.start,
+        encode=encode,
     )
     lines = scenario.lines_by_id()
     result = ReplayResult(replies)
-    before = start_state(scenario, seed=dialogue.seed)
+    before = start_state(scenario, seed=dialogue.seed).evolve(**dialogue.start)
     for number, (step, reply) in enumerate(zip(dialogue.steps, replies, strict=True), 1):
         tags = lines[reply.line_id].tags if reply.line_id in lines else frozenset()
         expect = {**dialogue.expect_each, **step.expect}

@@ -7,9 +7,21 @@ from collections.abc import Iterable
 
 from bot.patient.state import PatientState
 from bot.scenario import GENERAL_TOPIC, LAYERS, STAGES, Line, Scenario
+from scoring.risk import RISK_KINDS
 
 
-def _allowed(line: Line, scenario: Scenario, state: PatientState, turn: int) -> bool:
+def risk_of(line: Line) -> str:
+    """The risk kind a line discloses, or ``""``."""
+    return next((kind for kind in RISK_KINDS if kind in line.tags), "")
+
+
+def _allowed(
+    line: Line, scenario: Scenario, state: PatientState, turn: int, raised: str | None
+) -> bool:
+    if risk_of(line) and line.topic != raised:
+        # A risk disclosure is never volunteered out of nowhere: only when the trainee's own
+        # turn is about that part of the patient's life.
+        return False
     if "abstinence" not in line.tags:
         return True
     # Agreeing to stop completely needs a patient who is preparing to change, and in harm
@@ -47,6 +59,7 @@ def choose_line(
     short: bool,
     turn: int,
     rng: random.Random,
+    raised: str | None = None,
 ) -> Line:
     """Choose one line.
 
@@ -64,11 +77,12 @@ def choose_line(
         short: The trainee asked only a closed question.
         turn: The turn being answered.
         rng: The session's seeded random generator.
+        raised: The topic the trainee's turn raised, if any (risk lines need it).
     """
     layers = list(reversed(LAYERS[: usable_layer + 1]))
 
     def ok(lines: Iterable[Line]) -> list[Line]:
-        return [line for line in lines if _allowed(line, scenario, state, turn)]
+        return [line for line in lines if _allowed(line, scenario, state, turn, raised)]
 
     def fresh(lines: Iterable[Line]) -> list[Line]:
         return [line for line in ok(lines) if line.id not in state.used]
@@ -100,7 +114,7 @@ def choose_line(
     pool += ok(_topic_lines(scenario, GENERAL_TOPIC, talk, layers))
     line = _pick(pool, state, rng)
     if line is None:  # the schema guarantees general surface lines for every talk
-        line = _pick(ok(_topic_lines(scenario, GENERAL_TOPIC, talk, ["surface"])), state, rng)
+        line = _pick(_topic_lines(scenario, GENERAL_TOPIC, talk, ["surface"]), state, rng)
     assert line is not None, "scenario without general surface lines passed validation"
     return line
 

@@ -37,6 +37,10 @@ class PatientState:
             non-pushy turns (see :mod:`bot.patient.dynamics`).
         off_topic_streak: Consecutive in-role (off-task) turns.
         talk_counts: Replies so far by talk label.
+        permission: How the patient answered a request to share on the last turn (``yes``,
+            ``reluctant`` or ``no``), ``""`` when there was none.
+        facts_told: Facts the patient has answered, in order.
+        risks_told: Risk kinds the patient has answered a question about, in order.
     """
 
     scenario_id: str
@@ -56,6 +60,9 @@ class PatientState:
     reflect_streak: int = 0
     off_topic_streak: int = 0
     talk_counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TALKS, 0))
+    permission: str = ""
+    facts_told: tuple[str, ...] = ()
+    risks_told: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-serialisable copy (tuples become lists)."""
@@ -80,7 +87,7 @@ class PatientState:
             raise ValueError("patient state must be a mapping with a 'scenario_id'")
         known = {f.name for f in fields(cls)}
         kwargs = {k: v for k, v in data.items() if k in known}
-        for key in ("topics_seen", "used", "last_codes"):
+        for key in ("topics_seen", "used", "last_codes", "facts_told", "risks_told"):
             if key in kwargs:
                 kwargs[key] = tuple(kwargs[key])
         state = cls(**kwargs)

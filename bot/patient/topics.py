@@ -19,7 +19,7 @@ _STOP_WORDS = """
     think this those through to too up us very want was way we well were what what's when
     where which while who why will with would you you're your yourself feel feeling going
     lot mean okay sounds bit kind sort time times"""
-_STOP = frozenset(_STOP_WORDS.split())
+STOP = frozenset(_STOP_WORDS.split())
 
 
 def words(text: str) -> list[str]:
@@ -46,7 +46,7 @@ def _index(scenario: Scenario) -> _Index:
         for t in scenario.topics.values()
     }
     vocab = {
-        t.id: frozenset(w for p in t.phrasings for w in words(p) if w not in _STOP and len(w) > 3)
+        t.id: frozenset(w for p in t.phrasings for w in words(p) if w not in STOP and len(w) > 3)
         for t in scenario.topics.values()
     }
     index = _Index(keywords, vocab)
@@ -63,7 +63,7 @@ _SUFFIXES = frozenset(
 )
 
 
-def _inflects(token: str, keyword: str) -> bool:
+def inflects(token: str, keyword: str) -> bool:
     if token == keyword:
         return True
     if len(keyword) < 4 or not token.startswith(keyword[:-1]):
@@ -79,7 +79,7 @@ def _inflects(token: str, keyword: str) -> bool:
 
 def _matches(keyword: tuple[str, ...], tokens: list[str]) -> bool:
     if len(keyword) == 1:
-        return any(_inflects(tok, keyword[0]) for tok in tokens)
+        return any(inflects(tok, keyword[0]) for tok in tokens)
     n = len(keyword)
     return any(tuple(tokens[i : i + n]) == keyword for i in range(len(tokens) - n + 1))
 
@@ -91,7 +91,7 @@ def topic_scores(scenario: Scenario, text: str) -> dict[str, float]:
     shared with the topic's example phrasings counts 0.5, at most 1.5 in all.
     """
     tokens = words(text)
-    content = {t for t in tokens if t not in _STOP and len(t) > 3}
+    content = {t for t in tokens if t not in STOP and len(t) > 3}
     index = _index(scenario)
     scores: dict[str, float] = {}
     for topic_id in scenario.topics:

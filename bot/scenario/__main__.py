@@ -36,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
             failed += 1
             print(error, file=sys.stderr)
             continue
+        for warning in scenario.warnings:
+            print(
+                f"{warning.file}:{warning.line}: warning: {warning.field or '<file>'}: "
+                f"{warning.message}"
+            )
         # Phrasings double as examples of what the topic detector recognises; say when one
         # is not, so authors can add a keyword (bot.patient imports us, so import it here).
         from bot.patient.topics import detect_topic
@@ -51,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
                     )
         print(
             f"{scenario.id}: ok ({len(scenario.topics)} topics, {scenario.line_count()} "
-            f"lines, {len(dialogues)} test dialogues)"
+            f"lines, {len(scenario.facts)} facts, {len(dialogues)} test dialogues)"
         )
     return 1 if failed else 0
 

@@ -50,3 +50,22 @@ DEFAULT_IN_ROLE: dict[str, tuple[str, ...]] = {
         "Okay. See you.",
     ),
 }
+
+#: Answers to a request to share information or advice, by how the patient takes it.
+DEFAULT_PERMISSION: dict[str, tuple[str, ...]] = {
+    "yes": ("Go on, then.", "Yeah, okay. Go on.", "Sure, tell me."),
+    "reluctant": ("If you have to.", "Go on. I can't promise I'll agree.", "Fine. Quickly."),
+    "no": ("I'd rather you didn't, to be honest.", "Not right now, if that's all right."),
+}
+
+#: The patient's answer to a direct question about a risk the profile says is absent.
+DEFAULT_RISK_NONE: dict[str, str] = {
+    "suicidal_thoughts": "No. I get fed up, but not like that.",
+    "self_harm": "No, I've never done anything like that.",
+    "overdose": "No, that's not something that's happened to me.",
+    "psychosis": "No. Nothing like that.",
+    "safeguarding": "No, nobody's at risk. Everyone's safe.",
+}
+
+#: What a patient says when asked about a fact before they are ready to tell it.
+DEFAULT_DEFLECT = "I'd rather not go into that just yet."

@@ -9,14 +9,26 @@ from typing import Any
 from bot.scenario.errors import ScenarioError
 from bot.scenario.loader import TESTS_SUFFIX, display_path, resolve_root, scenario_path
 from bot.scenario.marked import FieldPath, read_marked
-from bot.scenario.model import EXTRA_INTENTS, LAYERS, LINE_TAGS, MITI_CODES, STAGES, TALKS
+from bot.scenario.model import (
+    EXTRA_INTENTS,
+    LAYERS,
+    LINE_TAGS,
+    MITI_CODES,
+    PERMISSION_ANSWERS,
+    STAGES,
+    TALKS,
+)
 from bot.scenario.schema import Checker, describe
+from scoring.risk import RISK_KINDS
 
 SCALES = ("rapport", "discord", "readiness")
 STEP_EXPECT = {
     "talk", "not_talk", "rises", "falls", "steady", "min", "max", "stage", "topic",
-    "layer_min", "kind", "no_tags", "text_not_contains",
+    "layer_min", "kind", "no_tags", "text_not_contains", "says", "says_none", "fact", "risk",
+    "permission",
 }  # fmt: skip
+#: What a probe dialogue checks; ``make bench-patient`` reports the share answered as expected.
+PROBES = ("fact", "mixed", "permission", "risk")
 FINAL_EXPECT = {"min", "max", "stage", "change_share_min", "change_share_max", "layer_min"}
 
 
@@ -49,6 +61,8 @@ class Dialogue:
     expect_each: dict[str, Any] = field(default_factory=dict)
     expect_final: dict[str, Any] = field(default_factory=dict)
     line: int = 0
+    probe: str = ""
+    start: dict[str, Any] = field(default_factory=dict)
 
 
 def _listed(value: Any) -> list[Any]:
@@ -62,6 +76,7 @@ def _expect(ck: Checker, raw: Any, path: FieldPath, allowed: set[str]) -> dict[s
     options = {
         "talk": TALKS, "not_talk": TALKS, "stage": STAGES, "layer_min": LAYERS,
         "rises": SCALES, "falls": SCALES, "steady": SCALES, "no_tags": LINE_TAGS,
+        "risk": RISK_KINDS, "permission": PERMISSION_ANSWERS,
     }  # fmt: skip
     for key, value in body.items():
         here = (*path, key)
@@ -74,8 +89,11 @@ def _expect(ck: Checker, raw: Any, path: FieldPath, allowed: set[str]) -> dict[s
                 ck.number(number, (*here, scale), 0, 10)
         elif key in ("change_share_min", "change_share_max"):
             ck.number(value, here, 0, 1)
-        elif key in ("topic", "kind", "text_not_contains"):
+        elif key in ("topic", "kind", "fact"):
             ck.text(value, here)
+        elif key in ("says", "says_none", "text_not_contains"):
+            for i, item in enumerate(_listed(value)):
+                ck.text(item, (*here, i) if isinstance(value, list) else here)
     return {k: v for k, v in body.items() if k in allowed}
 
 
@@ -112,6 +130,8 @@ def load_dialogues(scenario_id: str, root: str | Path | None = None) -> list[Dia
                 "steps": True,
                 "expect_each": False,
                 "expect_final": False,
+                "probe": False,
+                "start": False,
             },
         )
         steps = []
@@ -144,11 +164,20 @@ def load_dialogues(scenario_id: str, root: str | Path | None = None) -> list[Dia
                 )
             )
         seed = int(ck.number(body.get("seed", 0), (*here, "seed"), 0, 2**31))
+        probe = ck.choice(body["probe"], (*here, "probe"), PROBES) if "probe" in body else ""
+        start = ck.mapping(body.get("start") or {}, (*here, "start"), {
+            **dict.fromkeys(SCALES, False), "stage": False,
+        })  # fmt: skip
+        for key, value in start.items():
+            if key == "stage":
+                ck.choice(value, (*here, "start", key), STAGES)
+            elif key in SCALES:
+                ck.number(value, (*here, "start", key), 0, 10)
         out.append(Dialogue(
             ck.text(body.get("name"), (*here, "name")), seed, tuple(steps),
             _expect(ck, body.get("expect_each"), (*here, "expect_each"), STEP_EXPECT),
             _expect(ck, body.get("expect_final"), (*here, "expect_final"), FINAL_EXPECT),
-            doc.line(here),
+            doc.line(here), probe, dict(start),
         ))  # fmt: skip
     if ck.problems:
         raise ScenarioError(ck.problems)

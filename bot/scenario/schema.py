@@ -4,35 +4,52 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import replace
 from typing import Any
 
-from bot.scenario.defaults import DEFAULT_IN_ROLE, DEFAULT_RULER
+from bot.scenario.defaults import (
+    DEFAULT_DEFLECT,
+    DEFAULT_IN_ROLE,
+    DEFAULT_PERMISSION,
+    DEFAULT_RISK_NONE,
+    DEFAULT_RULER,
+)
 from bot.scenario.errors import Problem, ScenarioError
 from bot.scenario.marked import FieldPath, MarkedDoc
 from bot.scenario.model import (
+    DIFFICULTY,
     GENERAL_TOPIC,
     IN_ROLE_KINDS,
     LAYERS,
     LINE_TAGS,
+    PERMISSION_ANSWERS,
+    RISK_LEVELS,
     STAGES,
     TALKS,
+    Fact,
     Line,
     Persona,
+    RiskProfile,
     Rules,
     Scenario,
     StartState,
     Topic,
 )
+from scoring.risk import RISK_KINDS
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 TOP_KEYS = {
     "id": True, "title": True, "change_goal": True, "brief": True, "persona": True,
     "start": True, "rules": False, "topics": True, "short_answers": False, "in_role": False,
-    "ruler": False,
+    "ruler": False, "difficulty": False, "facts": False, "risk": False, "permission": False,
 }  # fmt: skip
 PERSONA_KEYS = ("name", "age", "context", "opening_line")
 START_KEYS = ("stage", "rapport", "discord", "readiness")
 TOPIC_META = ("label", "keywords", "phrasings", "sensitivity")
+FACT_KEYS = {
+    "ask": True, "answer": True, "keywords": False, "detail": False, "rapport": False,
+    "deflect": False, "talk": False, "topic": False,
+}  # fmt: skip
 
 
 def describe(value: Any) -> str:
@@ -51,9 +68,13 @@ class Checker:
     def __init__(self, doc: MarkedDoc) -> None:
         self.doc = doc
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
 
     def fail(self, path: FieldPath, message: str) -> None:
         self.problems.append(self.doc.problem(path, message))
+
+    def warn(self, path: FieldPath, message: str) -> None:
+        self.warnings.append(self.doc.problem(path, message))
 
     def mapping(self, value: Any, path: FieldPath, allowed: dict[str, bool]) -> dict[str, Any]:
         """Check a mapping's keys: required ones present, no unknown ones."""
@@ -292,11 +313,123 @@ def build_scenario(doc: MarkedDoc, expected_id: str) -> Scenario:
         in_role=_shared(ck, top.get("in_role"), "in_role", IN_ROLE_KINDS, DEFAULT_IN_ROLE),
         ruler=_ruler(ck, top.get("ruler")),
         path=doc.file,
+        difficulty=_difficulty(ck, top.get("difficulty")),
+        facts=_facts(ck, top.get("facts"), topics),
+        risk=_risk(ck, top.get("risk")),
+        permission=_shared(
+            ck, top.get("permission"), "permission", PERMISSION_ANSWERS, DEFAULT_PERMISSION
+        ),
     )
+    _check_risk_lines(ck, scenario)
     _check_duplicates(ck, scenario)
     if ck.problems:
         raise ScenarioError(ck.problems)
-    return scenario
+    return replace(scenario, warnings=tuple(ck.warnings))
+
+
+def _difficulty(ck: Checker, raw: Any) -> str:
+    if raw is None:
+        return "standard"
+    return ck.choice(raw, ("difficulty",), tuple(DIFFICULTY))
+
+
+def _facts(ck: Checker, raw: Any, topics: dict[str, Topic]) -> dict[str, Fact]:
+    if raw is None:
+        ck.warn(
+            (),
+            "no 'facts': the patient cannot answer questions about their own life (age, "
+            "work, family, history); add a 'facts' section (scenarios/README.md, Facts)",
+        )
+        return {}
+    if not isinstance(raw, dict):
+        ck.fail(("facts",), f"expected a mapping of fact id to fact, got {describe(raw)}")
+        return {}
+    body = raw
+    out: dict[str, Fact] = {}
+    for fact_id, item in body.items():
+        path: FieldPath = ("facts", str(fact_id))
+        if not ID_RE.fullmatch(str(fact_id)):
+            ck.fail(path, "expected a fact id in lower snake case (a-z, 0-9, _)")
+        fact = ck.mapping(item, path, FACT_KEYS)
+        if not fact:
+            continue
+        asks = ck.texts(fact.get("ask"), (*path, "ask"), allow_empty=False)
+        answer = ck.text(fact.get("answer"), (*path, "answer"))
+        rapport = ck.number(fact.get("rapport", 0), (*path, "rapport"), 0, 10)
+        deflect = ck.text(fact["deflect"], (*path, "deflect")) if "deflect" in fact else ""
+        topic = str(fact.get("topic", GENERAL_TOPIC))
+        if topic not in topics:
+            hint = difflib.get_close_matches(topic, list(topics), n=1)
+            extra = f" (did you mean '{hint[0]}'?)" if hint else ""
+            ck.fail((*path, "topic"), f"no topic '{topic}'{extra}; expected one of {list(topics)}")
+        if rapport > 0 and not deflect:
+            ck.warn(
+                (*path, "deflect"),
+                f"the fact needs rapport {rapport:g} but has no 'deflect': a generic dodge is used",
+            )
+        out[str(fact_id)] = Fact(
+            id=str(fact_id),
+            ask=asks,
+            keywords=tuple(k.lower() for k in ck.texts(fact.get("keywords"), (*path, "keywords"))),
+            answer=answer,
+            detail=ck.text(fact["detail"], (*path, "detail")) if "detail" in fact else answer,
+            rapport=rapport,
+            deflect=deflect or DEFAULT_DEFLECT,
+            talk=ck.choice(fact.get("talk", "neutral"), (*path, "talk"), TALKS[:3]),
+            topic=topic,
+        )
+    return out
+
+
+def _risk(ck: Checker, raw: Any) -> RiskProfile:
+    if raw is None:
+        ck.warn(
+            (),
+            "no 'risk' profile: every risk question is answered as 'none'; add a 'risk' "
+            "section (scenarios/README.md, Risk)",
+        )
+        raw = {}
+    allowed = {**dict.fromkeys(RISK_KINDS, False), "rapport": False, "answers": False}
+    body = ck.mapping(raw, ("risk",), allowed)
+    levels = {
+        kind: ck.choice(body.get(kind, "none"), ("risk", kind), RISK_LEVELS[kind])
+        for kind in RISK_KINDS
+    }
+    answers: dict[str, dict[str, str]] = {}
+    raw_answers = body.get("answers") or {}
+    given = ck.mapping(raw_answers, ("risk", "answers"), dict.fromkeys(RISK_KINDS, False))
+    for kind in RISK_KINDS:
+        path: FieldPath = ("risk", "answers", kind)
+        if kind in given:
+            pair = ck.mapping(given[kind], path, {"open": False, "guarded": False})
+            answers[kind] = {k: ck.text(v, (*path, k)) for k, v in pair.items()}
+        if levels[kind] == "none":
+            answers.setdefault(kind, {}).setdefault("open", DEFAULT_RISK_NONE[kind])
+        else:
+            for key in ("open", "guarded"):
+                if key not in answers.get(kind, {}):
+                    ck.fail(
+                        path,
+                        f"risk '{kind}' is '{levels[kind]}', so it needs an '{key}' answer in "
+                        "the patient's words ('guarded' hedges but never denies)",
+                    )
+    return RiskProfile(
+        levels, ck.number(body.get("rapport", 5), ("risk", "rapport"), 0, 10), answers
+    )
+
+
+def _check_risk_lines(ck: Checker, scenario: Scenario) -> None:
+    # A line that discloses a risk the profile says is absent would contradict the patient.
+    for topic in scenario.topics.values():
+        for line in topic.all_lines():
+            for kind in RISK_KINDS:
+                if kind in line.tags and not scenario.risk.present(kind):
+                    *head, index = line.id.split(".")
+                    ck.fail(
+                        ("topics", *head, int(index), "tags"),
+                        f"the line is tagged '{kind}' but the risk profile gives "
+                        f"'{kind}: none'; set a level under 'risk' or remove the tag",
+                    )
 
 
 def _ruler(ck: Checker, raw: Any) -> tuple[Line, ...]:
@@ -319,11 +452,13 @@ def _check_duplicates(ck: Checker, scenario: Scenario) -> None:
     # The patient must not say the same words twice; duplicates would defeat that silently.
     seen: dict[str, str] = {}
     for line in scenario.lines_by_id().values():
+        if line.id.startswith(("fact.", "risk.")):
+            continue  # answers to questions: a fact's detail may well be its answer
         key = line.text.lower()
         if key and key in seen and ".default." not in line.id:
             *head, index = line.id.split(".")
             path: FieldPath = (*head, int(index))
-            if head[0] not in ("short_answers", "in_role", "ruler"):
+            if head[0] not in ("short_answers", "in_role", "ruler", "permission"):
                 path = ("topics", *path)
             ck.fail(path, f"duplicate line (same text as {seen[key]})")
         seen.setdefault(key, line.id)

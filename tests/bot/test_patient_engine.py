@@ -88,20 +88,11 @@ def test_permission_makes_persuasion_calmer(scenario: Scenario) -> None:
     assert warm.talk != "discord"
 
 
-def test_two_complex_reflections_draw_change_talk(scenario: Scenario) -> None:
-    for seed in range(10):
-        replies = replay(
-            scenario,
-            [("Part of you wants sleep, part of you fears help.", ["reflection_complex"])] * 2,
-            seed=seed,
-        )
-        assert replies[1].talk == "change", seed
-
-
 def test_closed_questions_get_short_answers(scenario: Scenario) -> None:
-    reply = say(scenario, start_state(scenario), "question_closed", "Do you sleep well?")
-    assert reply.kind == "short"
-    assert len(reply.text.split()) <= 8
+    for text in ("Do you sleep well?", "Is there anything you enjoy?"):
+        reply = say(scenario, start_state(scenario), "question_closed", text)
+        assert reply.kind in ("short", "fact"), text
+        assert len(reply.text.split()) <= 12, reply.text
 
 
 def test_open_question_without_a_topic_opens_a_new_one(scenario: Scenario) -> None:
@@ -231,7 +222,7 @@ def test_topic_detection(scenario: Scenario, text: str, topic: str | None) -> No
 )
 def test_ordinary_turns_are_not_mistaken_for_in_role_cases(scenario: Scenario, text: str) -> None:
     reply = say(scenario, start_state(scenario), "question_open", text)
-    assert reply.kind in ("topic", "short"), reply.kind
+    assert reply.kind in ("topic", "short", "fact"), reply.kind
 
 
 def test_disclosure_summary(scenario: Scenario) -> None:
@@ -317,9 +308,11 @@ def test_reflecting_a_sensitive_topic_stings_less_than_probing(scenario: Scenari
     probe = say(scenario, start, "question_open", "What happened on the ward?")
     reflect = say(scenario, start, "reflection_complex", "The ward left a mark on you.")
     plain = say(scenario, start, "reflection_complex", "Work has been hard on you.")
+    # Marcus is a challenging patient: a reflection eases discord by 0.7 of a point, not 1.
+    assert scenario.difficulty == "challenging"
     assert probe.state.discord == 3.0  # 2 + 1 for raising it too early
-    assert reflect.state.discord == 1.5  # 2 - 1 for the reflection + 0.5 for the timing
-    assert plain.state.discord == 1.0
+    assert reflect.state.discord == 1.8  # 2 - 0.7 for the reflection + 0.5 for the timing
+    assert plain.state.discord == 1.3
 
 
 def test_state_survives_an_edited_scenario(scenario: Scenario) -> None:

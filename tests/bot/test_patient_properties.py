@@ -58,5 +58,7 @@ def test_any_session_keeps_the_state_sane(scenario_id, seed, turns) -> None:
         if "abstinence" in lines[reply.line_id].tags and scenario.rules.harm_reduction:
             assert new.turn >= scenario.rules.abstinence_min_turn
         state = new
-    said = [i for i in state.used if not i.startswith(("in_role.", "short_answers."))]
+    # Shared lines and answers to questions may recur (the same fact, asked again).
+    shared = ("in_role.", "short_answers.", "fact.", "risk.", "permission.")
+    said = [i for i in state.used if not i.startswith(shared)]
     assert len(said) == len(set(said)) or len(said) > 100

@@ -8,15 +8,29 @@ from typing import Any
 import pytest
 
 from bot.patient.replay import CodeTurn
+from bot.patient.understand import Encode
 
 
 @pytest.fixture(scope="session")
 def code_turn() -> CodeTurn:
     """``code_turn(text, history)`` backed by ``scoring.load_coder()`` (skips if unavailable)."""
     scoring = pytest.importorskip("scoring")
+    from scoring.loader import default_model_dir
+
+    if not (default_model_dir() / "meta.json").exists():
+        # Loading would train one here, for twenty minutes: say what to run instead.
+        pytest.skip("no trained coder in models/coder: run `make coder` first")
     coder = scoring.load_coder()
 
     def run(text: str, history: list[tuple[str, str]]) -> Sequence[Any]:
         return coder.code_turn(text, history=[scoring.Turn(s, t) for s, t in history])
 
     return run
+
+
+@pytest.fixture(scope="session")
+def encode() -> Encode:
+    """The packaged sentence encoder the action server reads turns with, loaded once."""
+    from bot.patient.understand import reader
+
+    return reader()

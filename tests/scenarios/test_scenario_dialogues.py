@@ -6,6 +6,7 @@ import pytest
 
 from bot.patient import detect_topic
 from bot.patient.replay import CodeTurn, run_dialogue
+from bot.patient.understand import Encode
 from bot.scenario import list_scenarios, load_scenario
 from bot.scenario.dialogues import Dialogue, load_dialogues
 
@@ -39,10 +40,12 @@ def test_seed_scenario_size(scenario_id: str) -> None:
 @pytest.mark.parametrize(
     ("scenario_id", "dialogue"), CASES, ids=[f"{s}: {d.name}" for s, d in CASES]
 )
-def test_dialogue(scenario_id: str, dialogue: Dialogue, request: pytest.FixtureRequest) -> None:
+def test_dialogue(
+    scenario_id: str, dialogue: Dialogue, request: pytest.FixtureRequest, encode: Encode
+) -> None:
     pinned = all(step.codes is not None for step in dialogue.steps)
     code_turn: CodeTurn | None = None if pinned else request.getfixturevalue("code_turn")
-    result = run_dialogue(load_scenario(scenario_id), dialogue, code_turn)
+    result = run_dialogue(load_scenario(scenario_id), dialogue, code_turn, encode)
     assert not result.failures, "\n".join(result.failures)
 
 
