@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import APP, PASSWORD
 from trainer_ui import setup_code
-from trainer_ui.accounts import Accounts, AccountError, hash_password, verify_password
+from trainer_ui.accounts import AccountError, Accounts, hash_password, verify_password
 from trainer_ui.db import users
 from trainer_ui.store import Store
 
