@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import secrets
 from pathlib import Path
 
 import streamlit as st
@@ -10,6 +12,9 @@ from streamlit.navigation.page import StreamlitPage
 from trainer_ui import setup_code
 from trainer_ui.accounts import ADMIN, EDUCATOR, SUPERVISOR, TRAINEE, AccountError
 from trainer_ui.app_state import accounts, current_user, retention_job
+from trainer_ui.retention import log_to_stderr
+
+logger = logging.getLogger("trainer_ui.app")
 
 st.set_page_config(page_title="MI practice", page_icon="💬", layout="wide")
 
@@ -99,6 +104,16 @@ def pages_for(role: str) -> dict[str, list[StreamlitPage]]:
     return {"Administration": admin, "Supervision": supervisor, "Scenarios": educator}
 
 
+def show_error(error: Exception) -> None:
+    """Logs an unexpected error with an id and shows the user the id, never the traceback."""
+    error_id = secrets.token_hex(4)
+    logger.error("error %s: %s", error_id, error, exc_info=error)
+    st.error(
+        f"Something went wrong on this page (error {error_id}). Try again; if it keeps "
+        "happening, give the administrator this id: the details are in the app's log."
+    )
+
+
 def main() -> None:
     # Starts the hourly transcript purge once per server (a cached resource), on any page.
     retention_job()
@@ -117,4 +132,8 @@ def main() -> None:
     st.navigation(pages_for(user.role)).run()
 
 
-main()
+log_to_stderr(logger)
+try:
+    main()
+except Exception as error:  # st.stop and st.rerun are BaseExceptions and pass through
+    show_error(error)
