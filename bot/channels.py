@@ -23,8 +23,8 @@ class CheckedRestInput(RestInput):
     ``message`` is passed on as a turn that answers nothing (200, ``[]``). Here every POST is
     checked before the handler runs and the handler only sees the cleaned sender and message.
 
-    Registered in ``credentials.yml`` by its module path; ``max_chars`` there overrides the
-    per-turn limit (otherwise ``MAX_MESSAGE_CHARS``, as for the front).
+    Registered in ``credentials.yml`` by its module path; ``max_chars`` there may lower the
+    per-turn limit, never raise it above ``MAX_MESSAGE_CHARS`` (what the coder reads).
     """
 
     def __init__(self, max_chars: int = MAX_MESSAGE_CHARS) -> None:
@@ -39,7 +39,7 @@ class CheckedRestInput(RestInput):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> CheckedRestInput:
         """The channel as configured in ``credentials.yml`` (no settings are required)."""
         credentials = credentials or {}
-        return cls(int(credentials.get("max_chars") or MAX_MESSAGE_CHARS))
+        return cls(min(int(credentials.get("max_chars") or MAX_MESSAGE_CHARS), MAX_MESSAGE_CHARS))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Rasa's REST blueprint with the check as request middleware on its routes."""

@@ -9,11 +9,50 @@ from urllib.parse import quote
 
 import requests
 
+from bot.guard import MAX_MESSAGE_CHARS
 from bot.transcript import Transcript
+
+__all__ = ["MAX_MESSAGE_CHARS", "RasaClient", "RasaUnavailable", "TurnRefused"]
 
 
 class RasaUnavailable(Exception):
-    """Rasa could not be reached or answered with an error; the message says what to do."""
+    """Rasa could not be reached or answered with an error; the message says what to do.
+
+    Args:
+        message: plain words for the person at the screen.
+        status: the HTTP status Rasa answered with, if it answered.
+    """
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class TurnRefused(RasaUnavailable):
+    """A trainee message that cannot be sent as it is; the message says how to fix it."""
+
+
+def check_message(text: str) -> str:
+    """The message to send, stripped; refuses, in plain words, what the channel would refuse.
+
+    Raises:
+        TurnRefused: empty, over the limit, or a ``/`` command (which Rasa would read as an
+            intent or a slot to set, e.g. ``/end_session``).
+    """
+    text = text.strip()
+    if not text:
+        raise TurnRefused("Type something to say to the patient first.")
+    if text.startswith("/"):
+        raise TurnRefused(
+            "Messages cannot start with '/': the app keeps that for its own commands. "
+            "Remove the '/' and send again."
+        )
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise TurnRefused(
+            f"Your message has {len(text):,} characters; the limit is {MAX_MESSAGE_CHARS:,} "
+            "per turn. Shorten it and send again."
+        )
+    return text
 
 
 class RasaClient:
@@ -51,13 +90,19 @@ class RasaClient:
             RasaUnavailable: Rasa answered nothing, which happens when the action server
                 is down; the trainee's words are stored and the turn can be sent again.
         """
-        # Text starting with "/" would be read by Rasa as a command; the channel refuses it
-        # with a 400 and a reason (bot/guard.py), which reaches the trainee as an error.
-        messages = self._send(session_id, text)
+        # Text starting with "/" would be read by Rasa as a command: refused here, before it
+        # is sent, in words a trainee understands (the channel refuses it too, bot/guard.py).
+        try:
+            messages = self._send(session_id, check_message(text))
+        except RasaUnavailable as error:
+            # The channel refused this message (bot/guard.py): the trainee can fix it.
+            if error.status is not None and 400 <= error.status < 500:
+                raise TurnRefused(str(error), error.status) from error
+            raise
         if not messages:
             raise RasaUnavailable(
                 "The patient did not answer: the action server may be restarting. "
-                "Your message was kept; send it again in a moment."
+                "Send your message again in a moment."
             )
         return messages
 
@@ -98,7 +143,27 @@ class RasaClient:
                 f"({error.__class__.__name__}). Is `make run` still running?"
             ) from error
         if response.status_code >= 400:
-            raise RasaUnavailable(
-                f"The patient server answered {response.status_code}: {response.text[:300]}"
-            )
+            raise RasaUnavailable(_plain_refusal(response), response.status_code)
         return response
+
+
+def _plain_refusal(response: requests.Response) -> str:
+    """What an error answer means, in words for the person at the screen."""
+    status = response.status_code
+    if status >= 500:
+        return (
+            f"The patient server had a problem (HTTP {status}). Try again in a moment; if it "
+            "keeps happening, the details are in var/logs/rasa.log."
+        )
+    if status in (401, 403):
+        return "The app is not allowed to use the patient server: restart `make run`."
+    try:
+        reason = str(response.json().get("error") or "")
+    except (ValueError, AttributeError):
+        reason = ""
+    reason = reason[:300].rstrip(".")
+    return (
+        f"The patient server refused this: {reason}."
+        if reason
+        else (f"The patient server refused this (HTTP {status}).")
+    )

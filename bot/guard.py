@@ -7,15 +7,15 @@ scaled deployment (`deploy.front`) apply the same checks.
 from __future__ import annotations
 
 import json
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-#: The longest trainee message accepted. A spoken MI turn is a few hundred characters; 5,000
-#: leaves room for pasted text while keeping one turn's coding cheap. MAX_MESSAGE_CHARS overrides.
-MAX_MESSAGE_CHARS = int(os.environ.get("MAX_MESSAGE_CHARS", "5000"))
+#: The longest trainee message accepted, and the most the coder reads of one turn
+#: (`scoring.segment.MAX_CHARS`; a test keeps the two equal): a longer limit here would leave
+#: the rest of a message silently uncoded. A spoken MI turn is a few hundred characters.
+MAX_MESSAGE_CHARS = 4000
 MAX_SENDER_CHARS = 128
 #: Whole request bodies above this are refused before they are parsed.
 MAX_BODY_BYTES = 64 * 1024

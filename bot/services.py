@@ -7,8 +7,11 @@ the same way.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -19,10 +22,23 @@ from pathlib import Path
 
 import requests
 
+from bot import rasa_server
 from bot.client import RasaClient
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
+#: The variable that carries Rasa's API token to `bot.rasa_server`: process arguments are
+#: readable by every local user (`ps`), a process's environment only by its owner.
+TOKEN_ENV = rasa_server.TOKEN_ENV
+# prctl(2): the signal a child gets when the process that started it dies.
+_PR_SET_PDEATHSIG = 1
+_LIBC = (
+    ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True) if sys.platform == "linux" else None
+)
+
+
+class PortInUse(RuntimeError):
+    """A port a service needs is held by another program; the message says what to do."""
 
 
 @dataclass
@@ -51,6 +67,51 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def check_port_free(port: int, variable: str) -> None:
+    """Fails with a message naming the port, and what to do, when something else holds it.
+
+    Args:
+        port: the loopback port a service is about to use.
+        variable: the environment variable that chooses another port, e.g. ``APP_PORT``.
+
+    Raises:
+        PortInUse: the port cannot be bound on 127.0.0.1.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            raise PortInUse(
+                f"port {port} on {HOST} is already in use by another program, perhaps a "
+                f"`make run` that is still running. Stop that program (`ss -ltnp 'sport = "
+                f":{port}'` shows which one) or choose another port, e.g. "
+                f"`{variable}={port + 1} make run`."
+            ) from None
+
+
+def make_private(path: Path) -> None:
+    """Makes a state folder and everything in it readable and writable by its owner only."""
+    path.mkdir(parents=True, exist_ok=True)
+    for folder, _, files in os.walk(path):
+        os.chmod(folder, 0o700)
+        for name in files:
+            file = Path(folder) / name
+            if not file.is_symlink():
+                os.chmod(file, 0o600)
+
+
+def _child_setup(parent: int) -> None:
+    """Runs in each child between fork and exec (``preexec_fn``)."""
+    # Files a service creates (databases, their journals, logs) are its owner's alone.
+    os.umask(0o077)
+    if _LIBC is not None:
+        # The child is stopped when the launcher dies, however it dies (SIGKILL included):
+        # no server outlives `make run` or a test session to hold its port.
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:  # the launcher died before prctl took effect
+            os._exit(1)
+
+
 def base_env(**extra: str) -> dict[str, str]:
     """The environment for a child: offline models, the repository importable."""
     env = dict(os.environ)
@@ -65,10 +126,13 @@ def base_env(**extra: str) -> dict[str, str]:
 def _start(
     name: str, command: Sequence[str], url: str, log_dir: Path, env: dict[str, str]
 ) -> Service:
-    log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     log_path = log_dir / f"{name}.log"
     # Appending keeps the log of a service's earlier lives when restart() brings it back.
-    with log_path.open("ab") as log:
+    # Logs quote what trainees typed: owner-only, like the databases.
+    descriptor = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    launcher = os.getpid()
+    with os.fdopen(descriptor, "ab") as log:
         # A new process group lets stop() end the service's own children too.
         process = subprocess.Popen(
             list(command),
@@ -78,6 +142,7 @@ def _start(
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=lambda: _child_setup(launcher),
         )
     return Service(name, process, url, log_path, tuple(command), env)
 
@@ -134,22 +199,21 @@ def start_rasa_server(
         name: the service's name in logs, e.g. ``rasa-1`` when several run.
         **extra_env: variables the endpoints file reads (database and Redis settings).
     """
-    tracker_db.parent.mkdir(parents=True, exist_ok=True)
+    tracker_db.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # bot.rasa_server is `rasa run` with the token taken from the environment (TOKEN_ENV).
     command = [
-        sys.executable, "-m", "rasa", "run",
+        sys.executable, "-m", "bot.rasa_server", "run",
         "--model", str(model),
         "--interface", HOST,
         "--port", str(port),
         "--credentials", str(ROOT / "credentials.yml"),
         "--endpoints", str(endpoints or ROOT / "endpoints.yml"),
         "--enable-api",
-        # One argument, not two: a random token can start with "-", which argparse would
-        # then read as an option and refuse (about one start in 64).
-        f"--auth-token={token}",
     ]  # fmt: skip
     env = base_env(
         ACTION_SERVER_URL=f"http://{HOST}:{action_port}/webhook",
         TRACKER_DB=str(tracker_db),
+        **{TOKEN_ENV: token},
         **extra_env,
     )
     # TensorFlow's thread pools sized for the whole machine fight the action server's torch
@@ -177,8 +241,20 @@ def start_front(
     return _start(name, command, f"http://{HOST}:{port}", log_dir, base_env())
 
 
-def start_app(port: int, rasa_url: str, token: str, app_db: Path, log_dir: Path) -> Service:
-    """The Streamlit trainer app."""
+def start_app(
+    port: int,
+    rasa_url: str,
+    token: str,
+    app_db: Path,
+    log_dir: Path,
+    setup_code_file: Path | None = None,
+) -> Service:
+    """The Streamlit trainer app.
+
+    Args:
+        setup_code_file: where the first-run page finds its one-time code (`scripts/run.py`
+            writes it); passed in the environment, as the token is, never as an argument.
+    """
     command = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "trainer_ui" / "streamlit_app.py"),
         "--server.address", HOST,
@@ -186,8 +262,12 @@ def start_app(port: int, rasa_url: str, token: str, app_db: Path, log_dir: Path)
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "minimal",
+        # No tracebacks in the browser: the app logs them with an id it shows instead.
+        "--client.showErrorDetails", "none",
     ]  # fmt: skip
     env = base_env(RASA_URL=rasa_url, RASA_TOKEN=token, APP_DATABASE_URL=f"sqlite:///{app_db}")
+    if setup_code_file is not None:
+        env["APP_SETUP_CODE_FILE"] = str(setup_code_file)
     return _start("app", command, f"http://{HOST}:{port}", log_dir, env)
 
 

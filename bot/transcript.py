@@ -59,6 +59,21 @@ class Transcript:
                 transcript._add_bot_event(event)
         return transcript
 
+    def add_reply(self, trainee_text: str, messages: Iterable[Mapping[str, Any]]) -> Exchange:
+        """Appends one turn as the REST channel answered it, without reading the tracker.
+
+        Args:
+            trainee_text: what was sent.
+            messages: the channel's answer; the patient's text and its ``custom`` payload
+                (codes, talk, state) come as separate messages.
+        """
+        self.exchanges.append(Exchange(trainee_text=trainee_text))
+        texts = [str(m["text"]) for m in messages if m.get("text")]
+        customs = [m["custom"] for m in messages if isinstance(m.get("custom"), Mapping)]
+        for custom in customs or [{}]:
+            self._add_bot_event({"text": " ".join(texts), "data": {"custom": custom}})
+        return self.exchanges[-1]
+
     def _add_bot_event(self, event: Mapping[str, Any]) -> None:
         text = event.get("text") or ""
         custom = (event.get("data") or {}).get("custom") or {}

@@ -1,16 +1,26 @@
-"""Accounts, password hashing and the access rules every page and export goes through."""
+"""Accounts, password hashing and the access rules every page and export goes through.
+
+Also the administrators' command line: ``python -m trainer_ui.accounts create-admin NAME`` or
+``reset-password NAME`` (``--help`` for more).
+"""
 
 from __future__ import annotations
 
+import argparse
+import getpass
 import hashlib
 import hmac
+import os
 import re
 import secrets
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from trainer_ui.db import users
+from trainer_ui.db import setup_claim, users
+from trainer_ui.setup_code import has_users
 from trainer_ui.store import PracticeSession, Store, now
 
 TRAINEE, SUPERVISOR, EDUCATOR, ADMIN = "trainee", "supervisor", "educator", "admin"
@@ -66,9 +76,7 @@ class Accounts:
 
     def needs_setup(self) -> bool:
         """True until the first administrator exists: there is no default account."""
-        with self.engine.connect() as connection:
-            count = connection.execute(sa.select(sa.func.count()).select_from(users)).scalar()
-        return not count
+        return not has_users(self.engine)
 
     def create(
         self, username: str, password: str, role: str, supervisor_id: int | None = None
@@ -78,6 +86,30 @@ class Accounts:
         Raises:
             AccountError: bad name, short password, unknown role or name taken.
         """
+        username = self._check_new(username, password, role)
+        with self.engine.begin() as connection:
+            return self._insert(connection, username, password, role, supervisor_id)
+
+    def create_first_admin(self, username: str, password: str) -> User:
+        """Creates the first administrator, atomically: of two visitors at once, one succeeds.
+
+        Raises:
+            AccountError: an account already exists, or the name or password is refused.
+        """
+        username = self._check_new(username, password, ADMIN)
+        taken = AccountError("An administrator already exists; please log in.")
+        try:
+            with self.engine.begin() as connection:
+                # The claim's primary key makes a second, concurrent set-up fail here; the
+                # count refuses a set-up after accounts were made another way (the terminal).
+                connection.execute(setup_claim.insert().values(id=1, at=now()))
+                if connection.execute(sa.select(sa.func.count()).select_from(users)).scalar():
+                    raise taken
+                return self._insert(connection, username, password, ADMIN, None)
+        except sa.exc.IntegrityError:
+            raise taken from None
+
+    def _check_new(self, username: str, password: str, role: str) -> str:
         username = username.strip()
         if not USERNAME_RE.match(username):
             raise AccountError("User names are 2-64 letters, digits, '.', '_' or '-'.")
@@ -87,18 +119,27 @@ class Accounts:
             raise AccountError(f"Unknown role {role!r}.")
         if self.by_name(username) is not None:
             raise AccountError(f"The user name {username!r} is taken.")
-        with self.engine.begin() as connection:
-            result = connection.execute(
-                users.insert().values(
-                    username=username,
-                    password_hash=hash_password(password),
-                    role=role,
-                    supervisor_id=supervisor_id if role == TRAINEE else None,
-                    created_at=now(),
-                )
+        return username
+
+    @staticmethod
+    def _insert(
+        connection: sa.engine.Connection,
+        username: str,
+        password: str,
+        role: str,
+        supervisor_id: int | None,
+    ) -> User:
+        supervisor_id = supervisor_id if role == TRAINEE else None
+        result = connection.execute(
+            users.insert().values(
+                username=username,
+                password_hash=hash_password(password),
+                role=role,
+                supervisor_id=supervisor_id,
+                created_at=now(),
             )
-            user_id = int(result.inserted_primary_key[0])
-        return User(user_id, username, role, supervisor_id if role == TRAINEE else None)
+        )
+        return User(int(result.inserted_primary_key[0]), username, role, supervisor_id)
 
     def authenticate(self, username: str, password: str) -> User | None:
         """The user, when the password is right; None otherwise (never says which was wrong)."""
@@ -180,3 +221,60 @@ def can_review(user: User, session: PracticeSession, accounts: Accounts) -> bool
 def can_delete(user: User, session: PracticeSession) -> bool:
     """A transcript belongs to its trainee: only they delete it."""
     return session.user_id == user.id
+
+
+def _ask_password() -> str:
+    """Asks twice without echo at a terminal; reads one line when input is piped."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass(f"New password (at least {MIN_PASSWORD} characters): ")
+    if getpass.getpass("The same password again: ") != password:
+        raise AccountError("The two passwords differ.")
+    return password
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Creates an administrator or resets a password from the terminal (the app's database).
+
+    Args:
+        argv: the arguments (``sys.argv[1:]`` by default).
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m trainer_ui.accounts",
+        description="Manage the trainer app's accounts from the terminal. The database is "
+        "APP_DATABASE_URL (default sqlite:///var/app.db). Passwords are asked for (or read "
+        "as one line from piped input), never taken as arguments: other users can read "
+        "arguments with `ps`.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("create-admin", help="create an administrator account")
+    create.add_argument("username")
+    reset = commands.add_parser("reset-password", help="set a new password for an account")
+    reset.add_argument("username")
+    args = parser.parse_args(argv)
+
+    accounts = Accounts(Store.from_env())
+    try:
+        if args.command == "create-admin":
+            password = _ask_password()
+            if accounts.needs_setup():
+                user = accounts.create_first_admin(args.username, password)
+            else:
+                user = accounts.create(args.username, password, ADMIN)
+            print(f"Administrator {user.username} created.")
+            return 0
+        found = accounts.by_name(args.username.strip())
+        if found is None:
+            raise AccountError(f"There is no account {args.username!r}.")
+        accounts.set_password(found.id, _ask_password())
+        print(f"Password of {found.username} ({found.role}) changed.")
+        return 0
+    except AccountError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    # A database this creates holds password hashes: its owner's alone, as under `make run`.
+    os.umask(0o077)
+    sys.exit(main())

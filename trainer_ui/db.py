@@ -18,6 +18,16 @@ users = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# At most one row: the first administrator's creation claims it inside its transaction, so two
+# first-run visitors at once cannot both become administrator (the second insert fails on the
+# primary key, on SQLite and PostgreSQL alike).
+setup_claim = sa.Table(
+    "setup_claim",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
 practice_sessions = sa.Table(
     "practice_sessions",
     metadata,

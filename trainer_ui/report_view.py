@@ -208,7 +208,7 @@ def show_transcript_report(transcript: Transcript, comments: list[Comment] | Non
         st.subheader("Supervisor comments")
         for comment in comments:
             where = "Session" if comment.turn is None else f"Turn {comment.turn + 1}"
-            st.text(f"{where} · {comment.at:%d %b %H:%M}: {comment.text}")
+            st.text(f"{where} · {comment.heading()}: {comment.text}")
 
 
 def show_report(

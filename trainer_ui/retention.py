@@ -189,13 +189,17 @@ class RetentionJob:
             self._stop.wait(self.every.total_seconds())
 
 
-def log_to_stderr() -> None:
-    """Shows this module's progress in the app's log (Streamlit configures only its own)."""
-    if not logger.handlers:
+def log_to_stderr(target: logging.Logger | None = None) -> None:
+    """Shows a logger's records (this module's by default) in the app's log.
+
+    Streamlit configures only its own loggers.
+    """
+    target = target or logger
+    if not target.handlers:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-        logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+        target.addHandler(handler)
+    target.setLevel(logging.INFO)
 
 
 def main() -> int:

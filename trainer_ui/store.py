@@ -16,7 +16,14 @@ import sqlalchemy as sa
 
 from bot.transcript import Exchange, Transcript
 from scoring import Coding
-from trainer_ui.db import comments, create_schema, overrides, practice_sessions, self_ratings
+from trainer_ui.db import (
+    comments,
+    create_schema,
+    overrides,
+    practice_sessions,
+    self_ratings,
+    users,
+)
 
 
 def now() -> datetime:
@@ -72,6 +79,12 @@ class Comment:
     author: int
     text: str
     at: datetime
+    #: The author's user name ("" if the account is gone), read with the comment.
+    author_name: str = ""
+
+    def heading(self) -> str:
+        """Who wrote it and when, e.g. ``sam · 04 Dec 21:30``."""
+        return f"{self.author_name or 'unknown'} · {self.at:%d %b %H:%M}"
 
 
 def transcript_to_dict(transcript: Transcript) -> dict[str, Any]:
@@ -290,8 +303,12 @@ class Store:
         """The comments on a session, oldest first."""
         with self.engine.connect() as connection:
             rows = connection.execute(
-                sa.select(comments)
+                sa.select(comments, users.c.username.label("author_name"))
+                .select_from(comments.outerjoin(users, users.c.id == comments.c.author))
                 .where(comments.c.session_id == session_id)
                 .order_by(comments.c.id)
             ).all()
-        return [Comment(**{**row._mapping, "at": _utc(row.at)}) for row in rows]
+        return [
+            Comment(**{**row._mapping, "at": _utc(row.at), "author_name": row.author_name or ""})
+            for row in rows
+        ]

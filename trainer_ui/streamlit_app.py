@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import secrets
 from pathlib import Path
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
+from trainer_ui import setup_code
 from trainer_ui.accounts import ADMIN, EDUCATOR, SUPERVISOR, TRAINEE, AccountError
 from trainer_ui.app_state import accounts, current_user, retention_job
+from trainer_ui.retention import log_to_stderr
+
+logger = logging.getLogger("trainer_ui.app")
 
 st.set_page_config(page_title="MI practice", page_icon="💬", layout="wide")
 
@@ -24,26 +30,35 @@ def first_run_setup() -> None:
     """Creates the first administrator: there is no default account or password."""
     st.title("Welcome: set up the administrator")
     st.write(
-        "No accounts exist yet. Choose the administrator's user name and password; "
-        "the administrator then creates accounts for trainees, supervisors and educators."
+        "No accounts exist yet. Enter the set-up code that `make run` printed in its "
+        "terminal, then choose the administrator's user name and password; the administrator "
+        "then creates accounts for trainees, supervisors and educators."
+    )
+    st.caption(
+        "Started the app another way, or lost the code? Create the administrator in a "
+        "terminal instead: `python -m trainer_ui.accounts create-admin NAME`."
     )
     with st.form("setup"):
+        code = st.text_input("Set-up code (from the terminal running make run)")
         username = st.text_input("Administrator user name")
         password = st.text_input("Password (at least 10 characters)", type="password")
         again = st.text_input("Password again", type="password")
         if st.form_submit_button("Create administrator", type="primary"):
+            if not setup_code.code_matches(code):
+                st.error(
+                    "That is not the set-up code. Copy it from the terminal where `make run` "
+                    "runs (it is printed under 'First run')."
+                )
+                return
             if password != again:
                 st.error("The two passwords differ.")
                 return
             try:
-                # Check again inside the submit: two first visitors must not both become admin.
-                if not accounts().needs_setup():
-                    st.error("An administrator already exists; please log in.")
-                    return
-                user = accounts().create(username, password, ADMIN)
+                user = accounts().create_first_admin(username, password)
             except AccountError as error:
                 st.error(str(error))
                 return
+            setup_code.forget_code()
             st.session_state["user_id"] = user.id
             st.rerun()
 
@@ -89,6 +104,16 @@ def pages_for(role: str) -> dict[str, list[StreamlitPage]]:
     return {"Administration": admin, "Supervision": supervisor, "Scenarios": educator}
 
 
+def show_error(error: Exception) -> None:
+    """Logs an unexpected error with an id and shows the user the id, never the traceback."""
+    error_id = secrets.token_hex(4)
+    logger.error("error %s: %s", error_id, error, exc_info=error)
+    st.error(
+        f"Something went wrong on this page (error {error_id}). Try again; if it keeps "
+        "happening, give the administrator this id: the details are in the app's log."
+    )
+
+
 def main() -> None:
     # Starts the hourly transcript purge once per server (a cached resource), on any page.
     retention_job()
@@ -107,4 +132,8 @@ def main() -> None:
     st.navigation(pages_for(user.role)).run()
 
 
-main()
+log_to_stderr(logger)
+try:
+    main()
+except Exception as error:  # st.stop and st.rerun are BaseExceptions and pass through
+    show_error(error)

@@ -12,7 +12,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from bot.client import RasaUnavailable
+from bot.client import RasaClient, RasaUnavailable
 from bot.transcript import Exchange, Transcript
 from scoring import Coding, load_coder
 from trainer_ui.accounts import Accounts, User
@@ -22,29 +22,42 @@ APP = str(Path(__file__).resolve().parents[2] / "trainer_ui" / "streamlit_app.py
 PASSWORD = "correct horse battery"
 
 
-class FakeRasa:
-    """Records what the pages send and answers with a fixed transcript."""
+class FakeRasa(RasaClient):
+    """The real client with Rasa's answers faked: records what the pages send.
+
+    ``say`` is the client's own (its checks run); each turn is answered as the REST channel
+    answers, the patient's text and the coded-turn payload as two messages.
+    """
 
     def __init__(self, transcript: Transcript | None = None) -> None:
+        super().__init__("http://fake-rasa.invalid", "unused")
         self.sent: list[tuple[str, str]] = []
         self.transcript_value = transcript or Transcript()
+        self.transcript_reads = 0
         self.deleted: list[str] = []
-        #: Set to make delete_session fail as a stopped Rasa server would.
+        #: Set to make calls fail as a stopped Rasa server would.
         self.down = False
 
     def start_session(self, session_id: str, scenario_id: str) -> list[dict]:
         self.sent.append((session_id, f"start {scenario_id}"))
         return []
 
-    def say(self, session_id: str, text: str) -> list[dict]:
+    def _send(self, session_id: str, text: str) -> list[dict[str, Any]]:
+        if self.down:
+            raise RasaUnavailable("The patient server at fake is not answering (ConnectionError).")
         self.sent.append((session_id, text))
-        return []
+        turn = {"codings": [coding(text, "question_open").to_dict()], "talk": "change"}
+        return [
+            {"recipient_id": session_id, "text": f"Reply {len(self.sent)}."},
+            {"recipient_id": session_id, "custom": {"turn": turn}},
+        ]
 
     def end_session(self, session_id: str) -> list[dict]:
         self.sent.append((session_id, "end"))
         return []
 
     def transcript(self, session_id: str) -> Transcript:
+        self.transcript_reads += 1
         return self.transcript_value
 
     def delete_session(self, session_id: str) -> None:

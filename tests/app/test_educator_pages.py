@@ -119,6 +119,28 @@ def test_admin_creates_a_trainee_with_a_supervisor(harness) -> None:
     assert tina is not None and tina.supervisor_id == sam.id and tina.role == "trainee"
 
 
+def test_a_supervisor_just_created_is_offered_for_the_next_trainee_at_once(harness) -> None:
+    admin = harness.user("admin1", "admin")
+    at = harness.run(admin)
+    at.text_input[0].input("sam")
+    at.text_input[1].input("a long enough password")
+    at.selectbox[0].select("supervisor")
+    button(at, "Create account").click().run()
+    assert at.success[0].value == "Account sam (supervisor) created."
+    sam = harness.accounts.by_name("sam")
+    assert sam is not None
+    # No second submit needed: the new supervisor is in the table and in both pickers.
+    assert "sam" in at.selectbox[1].options  # the trainee form's supervisor picker
+    assert "sam" in list(at.dataframe[0].value["User"])
+    at.text_input[0].input("tina")
+    at.text_input[1].input("a long enough password")
+    at.selectbox[0].select("trainee")
+    at.selectbox[1].select(sam.id)
+    button(at, "Create account").click().run()
+    tina = harness.accounts.by_name("tina")
+    assert tina is not None and tina.supervisor_id == sam.id
+
+
 def test_admin_sees_a_clear_error_for_a_taken_name(harness) -> None:
     admin = harness.user("admin1", "admin")
     at = harness.run(admin)

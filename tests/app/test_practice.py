@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
+from bot.client import MAX_MESSAGE_CHARS
 from bot.scenario import load_scenario
 from bot.transcript import Exchange, Transcript
+from scoring.segment import MAX_CHARS
 from tests.app.conftest import coding
 from trainer_ui.report_view import reliability_text
 from trainer_ui.store import SelfRating
@@ -126,3 +130,71 @@ def test_low_confidence_and_pressure_codes_are_marked(harness) -> None:
     utterances = at.table[2].value
     assert list(utterances["Class"]) == ["🔴 pressure"]
     assert any("Would it be all right if I shared" in t.value for t in at.text)
+
+
+def chat_texts(at) -> list[str]:
+    return [m.children[0].value for m in at.chat_message]
+
+
+def open_chat(harness):
+    tina = setup(harness)
+    session = harness.store.create_session("reluctant_psychiatric", tina.id)
+    harness.rasa.transcript_value = Transcript(opening="Hi.")
+    return session.id, harness.run(tina, query={"session": session.id})
+
+
+def test_each_reply_is_shown_from_the_turn_call_without_reading_the_tracker_again(
+    harness,
+) -> None:
+    session_id, at = open_chat(harness)
+    at.chat_input[0].set_value("What brings you in?").run()
+    at.chat_input[0].set_value("You're not sure it's worth it.").run()
+
+    assert not at.exception and not at.error
+    assert chat_texts(at) == [
+        "Hi.",
+        "What brings you in?",
+        "Reply 1.",
+        "You're not sure it's worth it.",
+        "Reply 2.",
+    ]
+    # Read once when the chat opened; every turn after that came from the turn's own answer.
+    assert harness.rasa.transcript_reads == 1
+    # The input says the limit, which is the coder's too (the counter is the browser's).
+    assert at.chat_input[0].placeholder.endswith("(up to 4,000 characters)")
+    assert at.chat_input[0].max_chars == MAX_MESSAGE_CHARS == MAX_CHARS
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("/end_session", "Messages cannot start with '/'"),
+        ('/start_session{"scenario_id": "x"}', "Messages cannot start with '/'"),
+        ("   ", "Type something to say to the patient first."),
+        ("a" * 6000, "Your message has 6,000 characters; the limit is 4,000 per turn."),
+    ],
+    ids=["end_command", "start_command", "spaces", "over_limit"],
+)
+def test_a_refused_message_is_explained_and_stays_in_the_box(harness, typed, says) -> None:
+    session_id, at = open_chat(harness)
+    at.chat_input[0].set_value(typed).run()
+
+    assert not at.exception
+    (error,) = [e.value for e in at.error]
+    assert error.startswith(says) and "HTTP" not in error and "{" not in error
+    assert harness.rasa.sent == []  # nothing reached Rasa
+    # The text is put back into the box (Streamlit fills it in the browser, unsent).
+    assert at.chat_input[0].proto.value == typed and at.chat_input[0].proto.set_value
+    assert harness.store.get(session_id).ended_at is None
+
+
+def test_when_rasa_is_down_the_text_stays_and_the_tracker_is_read_again(harness) -> None:
+    session_id, at = open_chat(harness)
+    harness.rasa.down = True
+    at.chat_input[0].set_value("What matters to you?").run()
+    assert "not answering" in at.error[0].value
+    assert at.chat_input[0].proto.value == "What matters to you?"
+    harness.rasa.down = False
+    at.chat_input[0].set_value("What matters to you?").run()
+    assert chat_texts(at)[-2:] == ["What matters to you?", "Reply 1."]
+    assert harness.rasa.transcript_reads == 2  # the failed turn may have reached the tracker

@@ -84,12 +84,22 @@ def test_review_comments_on_a_turn_and_the_session(harness) -> None:
         (0, "<script>alert(1)</script>"),
         (None, "Good use of reflections."),
     ]
-    # Shown as plain text (st.text), never as markup.
-    assert any(t.value.endswith("<script>alert(1)</script>") for t in at.text)
-    # The trainee sees the comments under their report.
+    # Shown as plain text (st.text), never as markup, under their author's name.
+    assert any(
+        t.value.startswith("💬 sam · ") and t.value.endswith("<script>alert(1)</script>")
+        for t in at.text
+    )
+    # Each box is empty again after saving: a second click cannot post the comment twice.
+    assert next(t for t in at.text_input if t.key == "comment-0").value == ""
+    next(b for b in at.button if b.key == "add-comment-0").click().run()
+    assert len(harness.store.comments(session_id)) == 2
+    # The trainee sees the comments, and who wrote them, under their report.
     harness.store.save_self_rating(session_id, SelfRating(1, 1, 3))
     mine = harness.run(tina, query={"session": session_id})
-    assert any("Good use of reflections." in t.value for t in mine.text)
+    assert any(
+        t.value.startswith("Session · sam · ") and "Good use of reflections." in t.value
+        for t in mine.text
+    )
 
 
 def test_review_of_another_supervisors_trainee_is_refused(harness) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from bot.client import RasaUnavailable
+from bot.client import MAX_MESSAGE_CHARS, RasaUnavailable, TurnRefused
 from bot.scenario import Scenario, ScenarioError, list_scenarios, load_scenario
 from bot.transcript import Transcript
 from trainer_ui.accounts import TRAINEE
@@ -56,6 +56,33 @@ def choose() -> None:
         st.rerun()
 
 
+def chat_key(session_id: str) -> str:
+    """Where this browser tab keeps the session's transcript while the chat is open."""
+    return f"chat-{session_id}"
+
+
+def send(session_id: str) -> None:
+    """Sends the typed message (a callback, before the page runs) and keeps the reply.
+
+    The reply the turn call returns is added to the kept transcript: no rerun, no re-reading
+    of the tracker per turn. A refused message goes back into the box with the reason.
+    """
+    draft = f"draft-{session_id}"
+    text = str(st.session_state.get(draft) or "")
+    try:
+        messages = rasa().say(session_id, text)
+    except RasaUnavailable as error:
+        st.session_state[f"chat-error-{session_id}"] = str(error)
+        st.session_state[draft] = text  # the typed text stays in the box
+        if not isinstance(error, TurnRefused):
+            # The turn may have reached the tracker unanswered: read it again next time.
+            st.session_state.pop(chat_key(session_id), None)
+        return
+    transcript: Transcript | None = st.session_state.get(chat_key(session_id))
+    if transcript is not None:
+        transcript.add_reply(text.strip(), messages)
+
+
 def chat(session_id: str, transcript: Transcript) -> None:
     st.title("Practice session")
     for error in transcript.errors:
@@ -66,17 +93,20 @@ def chat(session_id: str, transcript: Transcript) -> None:
         st.chat_message("user").text(exchange.trainee_text)
         if exchange.patient_text:
             st.chat_message("assistant").text(exchange.patient_text)
+    if problem := st.session_state.pop(f"chat-error-{session_id}", None):
+        st.error(problem)
     if st.button("End session and see my report"):
         rasa().end_session(session_id)
         store().end_session(session_id)
+        st.session_state.pop(chat_key(session_id), None)
         st.rerun()
-    if text := st.chat_input("Your response to the patient"):
-        try:
-            rasa().say(session_id, text)
-        except RasaUnavailable as error:
-            st.error(str(error))
-            return
-        st.rerun()
+    st.chat_input(
+        f"Your response to the patient (up to {MAX_MESSAGE_CHARS:,} characters)",
+        key=f"draft-{session_id}",
+        max_chars=MAX_MESSAGE_CHARS,
+        on_submit=send,
+        args=(session_id,),
+    )
 
 
 def rate(session_id: str) -> None:
@@ -109,17 +139,21 @@ def main() -> None:
     if st.button("← Choose another patient"):
         del st.query_params["session"]
         st.rerun()
+    kept = st.session_state.get(chat_key(session_id))
     try:
         # An ended session's coded copy is kept here: its report needs no patient server.
-        transcript = (
-            transcript_from_dict(session.snapshot)
-            if session.snapshot is not None
-            else rasa().transcript(session_id)
-        )
+        # An open chat keeps its transcript in this tab and reads the tracker only once.
+        if session.snapshot is not None:
+            transcript = transcript_from_dict(session.snapshot)
+        elif kept is not None and session.ended_at is None:
+            transcript = kept
+        else:
+            transcript = rasa().transcript(session_id)
     except RasaUnavailable as error:
         st.error(str(error))
         return
     if not transcript.ended:
+        st.session_state[chat_key(session_id)] = transcript
         chat(session_id, transcript)
         return
     if session.snapshot is None:

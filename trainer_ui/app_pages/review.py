@@ -40,6 +40,15 @@ items = store().overrides([session.id])
 corrected = apply_overrides(coded, session.id, items)
 comments = store().comments(session.id)
 
+
+def add_comment(session_id: str, turn: int) -> None:
+    """Saves a turn's comment and empties its box (a callback: before the page runs again)."""
+    note = str(st.session_state.get(f"comment-{turn}") or "").strip()
+    if note:
+        store().add_comment(session_id, turn, user.id, note)
+    st.session_state[f"comment-{turn}"] = ""
+
+
 st.subheader("Transcript and codes")
 if coded.opening:
     st.chat_message("assistant").text(coded.opening)
@@ -75,16 +84,16 @@ for turn, (exchange, fixed) in enumerate(zip(coded.exchanges, corrected.exchange
             )
         for comment in comments:
             if comment.turn == turn:
-                st.text(f"💬 {comment.at:%d %b %H:%M}: {comment.text}")
-        note = st.text_input("Comment on this turn", key=f"comment-{turn}")
-        if st.button("Add comment", key=f"add-comment-{turn}") and note.strip():
-            store().add_comment(session.id, turn, user.id, note.strip())
-            st.rerun()
+                st.text(f"💬 {comment.heading()}: {comment.text}")
+        st.text_input("Comment on this turn", key=f"comment-{turn}")
+        st.button(
+            "Add comment", key=f"add-comment-{turn}", on_click=add_comment, args=(session.id, turn)
+        )
 
 st.subheader("Comments on the whole session")
 for comment in comments:
     if comment.turn is None:
-        st.text(f"💬 {comment.at:%d %b %H:%M}: {comment.text}")
+        st.text(f"💬 {comment.heading()}: {comment.text}")
 with st.form("session-comment", clear_on_submit=True):
     note = st.text_area("Comment on the session")
     if st.form_submit_button("Add session comment") and note.strip():

@@ -11,6 +11,8 @@ from trainer_ui.retention import RETENTION_ENV, describe
 user = require(ADMIN)
 
 st.title("Accounts")
+if created_note := st.session_state.pop("account-created", None):
+    st.success(created_note)
 everyone = accounts().all()
 supervisors = {u.id: u.username for u in everyone if u.role in (SUPERVISOR, ADMIN)}
 st.dataframe(
@@ -41,7 +43,12 @@ with st.form("new-account", clear_on_submit=True):
         except AccountError as error:
             st.error(str(error))
         else:
-            st.success(f"Account {created.username} ({created.role}) created.")
+            # Run the page again so every list (the table, the supervisors offered in this
+            # form and in the assignment below) includes the new account at once.
+            st.session_state["account-created"] = (
+                f"Account {created.username} ({created.role}) created."
+            )
+            st.rerun()
 
 st.subheader("Assign a trainee to a supervisor")
 trainees = {u.id: u.username for u in everyone if u.role == TRAINEE}
