@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scoring import Coding, Turn
+from scoring.offtask import unscored_reason
+from scoring.session import SessionTurn
 
 
 @dataclass
@@ -23,6 +25,13 @@ class Exchange:
     talk: str = ""
     state: dict[str, Any] = field(default_factory=dict)
     changes: list[str] = field(default_factory=list)
+    kind: str = ""
+    risk: str = ""
+
+    @property
+    def scored(self) -> bool:
+        """Whether the turn counts in the figures (off-task turns do not)."""
+        return unscored_reason(self.trainee_text, self.kind) is None
 
 
 @dataclass
@@ -37,8 +46,19 @@ class Transcript:
 
     @property
     def codings_per_turn(self) -> list[list[Coding]]:
-        """The trainee's codings, one list per turn: the input of `scoring.session_report`."""
-        return [exchange.codings for exchange in self.exchanges if exchange.codings]
+        """The codings of the scored turns, one list per turn: `scoring.session_report`'s input.
+
+        Off-task turns (another language, markup, questions about the bot...) are left out,
+        so every figure of every view leaves them out too.
+        """
+        return [e.codings for e in self.exchanges if e.codings and e.scored]
+
+    def session_turns(self) -> list[SessionTurn]:
+        """Every trainee turn as the shared report (`scoring.session.build_report`) reads it."""
+        return [
+            SessionTurn(e.trainee_text, e.codings, e.patient_text, e.kind, e.risk)
+            for e in self.exchanges
+        ]
 
     @classmethod
     def from_events(cls, events: Iterable[Mapping[str, Any]]) -> Transcript:
@@ -87,6 +107,8 @@ class Transcript:
             exchange.talk = str(turn.get("talk", ""))
             exchange.state = dict(turn.get("state") or {})
             exchange.changes = [str(c) for c in turn.get("changes", [])]
+            exchange.kind = str(turn.get("kind") or "")
+            exchange.risk = str(turn.get("risk") or "")
         elif text and not self.exchanges and not self.opening:
             self.opening = text
 

@@ -1,10 +1,12 @@
-"""Command line: ``python -m scoring code IN.csv OUT.csv`` and ``python -m scoring train``."""
+"""Command line: ``python -m scoring code``, ``report`` and ``train`` (see ``--help``)."""
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -14,7 +16,8 @@ from tqdm import tqdm
 from scoring.codes import turn_code_of
 from scoring.corpus import Example, load_corrections
 from scoring.finetune import EPOCHS
-from scoring.types import Coding
+from scoring.session import SessionTurn, build_report
+from scoring.types import Coding, Turn
 
 log = logging.getLogger("scoring")
 OUT_FIELDS = ("code", "confidence", "reason", "unit_codes")
@@ -84,6 +87,99 @@ def code_csv(in_path: Path, out_path: Path, mode: str, batch_size: int) -> int:
     return bad
 
 
+SPEAKERS = ("trainee", "patient")
+
+
+class UnknownScenario(Exception):
+    """The ``--scenario`` id names no usable scenario."""
+
+
+def read_transcript(path: Path) -> tuple[list[Turn], list[str]]:
+    """The turns of a JSON-lines transcript and the problems of its bad lines (``file:line: why``).
+
+    Each non-blank line is ``{"speaker": "trainee" | "patient", "text": "..."}``.
+    """
+    turns: list[Turn] = []
+    problems: list[str] = []
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            where = f"{path}:{number}"
+            try:
+                item = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                problems.append(f"{where}: not valid JSON ({exc.msg})")
+                continue
+            if not isinstance(item, dict):
+                problems.append(f"{where}: expected an object with 'speaker' and 'text'")
+            elif item.get("speaker") not in SPEAKERS:
+                problems.append(f"{where}: 'speaker' must be 'trainee' or 'patient'")
+            elif not isinstance(item.get("text"), str):
+                problems.append(f"{where}: 'text' must be a string")
+            else:
+                turns.append(Turn(item["speaker"], item["text"]))
+    if not problems and not any(t.speaker == "trainee" for t in turns):
+        problems.append(f"{path}: no trainee turn to report on")
+    return turns, problems
+
+
+def _scenario_facts(scenario_id: str) -> tuple[bool, dict[str, str]]:
+    """Harm reduction or not, and ``{line text: risk kind}`` of the scenario's risk lines."""
+    from bot.scenario import ScenarioError, load_scenario  # only here: scoring needs no bot
+
+    try:
+        scenario = load_scenario(scenario_id)
+    except ScenarioError as exc:
+        raise UnknownScenario(f"scenario {scenario_id!r}: {exc}") from exc
+    listing = getattr(scenario, "risk_disclosures", None)
+    if listing is None:
+        log.warning("this version of bot.scenario lists no risk lines: no missed-risk notes")
+        return scenario.rules.harm_reduction, {}
+    lines = {str(text).strip(): str(kind) for text, kind in listing().items()}
+    return scenario.rules.harm_reduction, lines
+
+
+def report_jsonl(
+    in_path: Path, out_path: Path, mode: str = "auto", scenario_id: str | None = None
+) -> list[str]:
+    """Code a transcript and write its report as JSON; return the bad lines (nothing written)."""
+    turns, problems = read_transcript(in_path)
+    if problems:
+        return problems
+    harm_reduction, disclosures = _scenario_facts(scenario_id) if scenario_id else (False, {})
+    from scoring.loader import load_coder
+
+    coder = load_coder(mode=mode)
+    opening = []
+    session: list[SessionTurn] = []
+    history: list[Turn] = []
+    for turn in turns:
+        if turn.speaker == "trainee":
+            codings = coder.code_turn(turn.text, history=history)
+            session.append(SessionTurn(turn.text, codings))
+        elif session:
+            last = session[-1]
+            reply = f"{last.reply} {turn.text}".strip()
+            session[-1] = SessionTurn(last.text, last.codings, reply)
+        else:
+            opening.append(turn.text)
+        history.append(turn)
+    report = build_report(
+        session,
+        opening=" ".join(opening),
+        code_turn=coder.code_turn,
+        harm_reduction=harm_reduction,
+        disclosures=disclosures,
+    )
+    data = {"scenario": scenario_id, "coder": coder.mode, **report.to_dict()}
+    tmp = out_path.with_name(out_path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, out_path)
+    log.info("reported %d trainee turns -> %s", len(session), out_path)
+    return []
+
+
 def _read_corrections(parser: argparse.ArgumentParser, paths: list[Path]) -> list[Example]:
     """Examples from every ``--add`` file; bad lines are reported, an unusable file stops."""
     added: list[Example] = []
@@ -109,6 +205,16 @@ def main(argv: list[str] | None = None) -> int:
     p_code.add_argument("output", type=Path)
     p_code.add_argument("--mode", choices=("auto", "model", "rules"), default="auto")
     p_code.add_argument("--batch-size", type=int, default=512)
+    p_report = sub.add_parser(
+        "report",
+        help="the fidelity report of one transcript (JSON lines of speaker and text) as JSON",
+    )
+    p_report.add_argument("input", type=Path, metavar="IN.jsonl")
+    p_report.add_argument("output", type=Path, metavar="OUT.json")
+    p_report.add_argument(
+        "--scenario", default=None, metavar="ID", help="scenario id: its risk lines and stance"
+    )
+    p_report.add_argument("--mode", choices=("auto", "model", "rules"), default="auto")
     p_train = sub.add_parser(
         "train", help="fine-tune the encoder and train the heads from corpus/ into models/coder/"
     )
@@ -132,6 +238,19 @@ def main(argv: list[str] | None = None) -> int:
         bad = code_csv(args.input, args.output, args.mode, args.batch_size)
         if bad:
             log.warning("%d bad rows were written with an empty code and the reason", bad)
+        return 0
+    if args.command == "report":
+        if not args.input.is_file():
+            parser.error(f"no such input file: {args.input}")
+        try:
+            problems = report_jsonl(args.input, args.output, args.mode, args.scenario)
+        except UnknownScenario as exc:
+            parser.error(str(exc))
+        if problems:
+            for problem in problems:
+                print(problem, file=sys.stderr)
+            print(f"{len(problems)} bad lines: nothing written", file=sys.stderr)
+            return 2
         return 0
     from scoring.train import train
 

@@ -22,7 +22,11 @@ _I = {c: i for i, c in enumerate(CODES)}
 
 @dataclass(frozen=True)
 class Figure:
-    """One summary score with its MITI version, thresholds and a 90% interval."""
+    """One summary score with its MITI version, thresholds and a 90% interval.
+
+    ``count`` is how many events the figure rests on; below ``floor`` it is not rated
+    (``rated`` False, ``rating`` :data:`NOT_ENOUGH`, ``reason`` says the count).
+    """
 
     key: str
     name: str
@@ -33,6 +37,10 @@ class Figure:
     rating: str
     interval: tuple[float, float] | None
     formula: str
+    count: int = 0
+    floor: int = 0
+    rated: bool = True
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,7 @@ class FidelityReport:
     totals: dict[str, int]
     globals: dict[str, Any]
     low_confidence: list[dict[str, Any]] = field(default_factory=list)
+    floors: str = ""
     counting_rule: str = (
         "MITI 4.2.1 per-volley counting: each code counts at most once per trainee turn; "
         "a turn with a complex reflection counts as complex only"
@@ -104,6 +113,41 @@ def _scores(counts: np.ndarray, volleys: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
+#: Fewest events a figure needs before it gets a fair/good verdict, and what they are: one
+#: miscoded reflection must not make "% complex reflections 100%, good".
+FLOORS: dict[str, tuple[int, str, str]] = {
+    "r_q": (4, "reflection or question", "reflections and questions"),
+    "pct_complex": (3, "reflection", "reflections"),
+    "pct_open": (3, "question", "questions"),
+    "pct_mi_adherent": (
+        3,
+        "MI-adherent or non-adherent behaviour",
+        "MI-adherent and non-adherent behaviours",
+    ),
+}
+NOT_ENOUGH = "not enough to rate"
+
+
+def floors_text() -> str:
+    """The floors in words, for the report."""
+    parts = [
+        f"{_SPECS[key][0]} needs at least {floor} {plural}"
+        for key, (floor, _, plural) in FLOORS.items()
+    ]
+    return f"A figure resting on fewer events is shown as '{NOT_ENOUGH}': " + "; ".join(parts)
+
+
+def _event_counts(counts: np.ndarray, q_volleys: int) -> dict[str, int]:
+    c = {code: int(counts[_I[code]]) for code in CODES}
+    refl = c["reflection_simple"] + c["reflection_complex"]
+    return {
+        "r_q": refl + q_volleys,
+        "pct_complex": refl,
+        "pct_open": c["question_open"] + c["question_closed"],
+        "pct_mi_adherent": sum(c[k] for k in MI_ADHERENT) + sum(c[k] for k in MI_NON_ADHERENT),
+    }
+
+
 _SPECS = {
     "r_q": ("Reflection-to-question ratio", "4.2.1", 1.0, 2.0, "(SR + CR) / Q"),
     "pct_complex": ("% complex reflections", "4.2.1", 0.4, 0.5, "CR / (SR + CR)"),
@@ -143,6 +187,7 @@ def session_report(turns: Sequence[Sequence[Coding]]) -> FidelityReport:
     q_volleys = (presence[:, _I["question_open"]] | presence[:, _I["question_closed"]]).sum()
     point = _scores(counts, np.array(float(q_volleys)))
     samples = _sample_scores(units, n_turns)
+    events = _event_counts(counts, int(q_volleys))
     figures = []
     for key, (name, version, fair, good, formula) in _SPECS.items():
         value = _clean(float(point[key]))
@@ -151,8 +196,28 @@ def session_report(turns: Sequence[Sequence[Coding]]) -> FidelityReport:
         if draws.size >= N_SAMPLES // 4:
             lo, hi = np.percentile(draws, [5, 95])
             interval = (round(float(lo), 3), round(float(hi), 3))
-        rating = _rating(value, fair, good)
-        figures.append(Figure(key, name, version, value, fair, good, rating, interval, formula))
+        floor, one, plural = FLOORS[key]
+        count = events[key]
+        rated = count >= floor
+        rating = _rating(value, fair, good) if rated else NOT_ENOUGH
+        reason = "" if rated else f"{count} {one if count == 1 else plural}; {floor} needed"
+        figures.append(
+            Figure(
+                key,
+                name,
+                version,
+                value,
+                fair,
+                good,
+                rating,
+                interval,
+                formula,
+                count,
+                floor,
+                rated,
+                reason,
+            )  # fmt: skip
+        )
     count_map = {c: int(counts[_I[c]]) for c in CODES}
     totals = {
         "questions_per_volley": int(q_volleys),
@@ -181,6 +246,7 @@ def session_report(turns: Sequence[Sequence[Coding]]) -> FidelityReport:
         totals=totals,
         globals=globals_,
         low_confidence=low,
+        floors=floors_text(),
     )
 
 

@@ -84,3 +84,28 @@ def test_history_holds_spoken_turns_only() -> None:
         Turn("trainee", "You need to take this seriously."),
         Turn("patient", "Here we go again."),
     ]
+
+
+def test_reply_kind_and_risk_travel_and_off_task_turns_leave_the_figures() -> None:
+    events = [
+        user("How have you been?"),
+        bot(
+            "Some days I don't want to wake up.",
+            turn={"codings": [coded("question_open")], "kind": "risk", "risk": "suicidal_thoughts"},
+        ),
+        user("Are you a bot?"),
+        bot("I'm Jordan.", turn={"codings": [coded("question_closed")], "kind": "bot_challenge"}),
+        user("What else?"),
+        bot("Nothing.", turn={"codings": [coded("question_open")]}),  # no kind: older payloads
+    ]
+    transcript = Transcript.from_events(events)
+    first, off, last = transcript.exchanges
+    assert (first.kind, first.risk) == ("risk", "suicidal_thoughts")
+    assert (off.kind, off.scored, last.kind, last.risk) == ("bot_challenge", False, "", "")
+    assert [[c.code for c in t] for t in transcript.codings_per_turn] == [
+        ["question_open"],
+        ["question_open"],
+    ]
+    turns = transcript.session_turns()
+    assert [t.kind for t in turns] == ["risk", "bot_challenge", ""]
+    assert turns[0].risk == "suicidal_thoughts"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bot.patient import PatientReply, PatientState, respond
 from bot.patient.replay import run_dialogue
+from bot.patient.understand import reader
 from bot.scenario import Scenario, ScenarioError, load_scenario
 from bot.scenario.dialogues import Dialogue, load_dialogues
 from bot.scenario.loader import DEFAULT_ROOT, TESTS_SUFFIX
@@ -93,7 +94,7 @@ def run_tests(checked: Checked, coder: Coder | None = None) -> list[tuple[str, l
     out = []
     for dialogue in checked.dialogues:
         try:
-            failures = run_dialogue(scenario, dialogue, code_turn).failures
+            failures = run_dialogue(scenario, dialogue, code_turn, reader()).failures
         except ValueError as error:
             failures = [str(error)]
         out.append((dialogue.name, failures))
@@ -134,7 +135,9 @@ def preview_reply(
 ) -> PatientReply:
     """The patient's answer to one turn, computed locally (no Rasa needed to preview)."""
     codings = coder.code_turn(text, history=history)
-    return respond(scenario, state, codings, text=text, intent=turn_code_of(codings))
+    return respond(
+        scenario, state, codings, text=text, intent=turn_code_of(codings), encode=reader()
+    )
 
 
 def template(scenario_id: str) -> str:

@@ -39,6 +39,7 @@ def figure_history(sessions: Iterable[PracticeSession]) -> list[dict[str, Any]]:
                     "fair": figure.fair,
                     "good": figure.good,
                     "rating": figure.rating,
+                    "rated": figure.rated,
                 }
             )
     return rows
@@ -51,5 +52,6 @@ def reached(session: PracticeSession, level: str = "fair") -> bool | None:
         return None
     report = reported[1]
     ok = {"good"} if level == "good" else {"fair", "good"}
-    rated = [f.rating for f in report.figures if f.value is not None]
+    # A figure below its floor has no verdict: it neither passes nor fails the filter.
+    rated = [f.rating for f in report.figures if f.rated and f.value is not None]
     return bool(rated) and all(rating in ok for rating in rated)

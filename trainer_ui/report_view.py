@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from bot.scenario import ScenarioError, load_scenario
 from bot.transcript import Transcript
 from scoring import MI_ADHERENT, PRESSURE, FidelityReport, Figure, session_report
 from scoring.reliability import current_meta, describe, load_card
+from scoring.session import SessionReport, build_report
 from trainer_ui.store import Comment, SelfRating
-from trainer_ui.suggestions import suggestions
 
-# A colour dot and a word: colour alone must not carry the meaning.
-ADHERENT_MARK, PRESSURE_MARK, NEUTRAL_MARK = "🟢 MI-adherent", "🔴 pressure", "⚪ neutral"
+# The class in words, with a background colour in tables: neither relies on colour alone
+# nor on a colour-emoji font.
+ADHERENT_MARK, PRESSURE_MARK, NEUTRAL_MARK = "MI-adherent", "pressure", "neutral"
+NOT_SCORED_MARK = "not scored"
 
 
 def fmt(figure: Figure, value: float | None) -> str:
@@ -42,7 +46,7 @@ def figure_rows(report: FidelityReport) -> list[dict[str, Any]]:
                 "90% interval": interval,
                 "Fair": fmt(figure, figure.fair),
                 "Good": fmt(figure, figure.good),
-                "Rating": figure.rating,
+                "Rating": figure.rating if figure.rated else f"{figure.rating} ({figure.reason})",
             }
         )
     return rows
@@ -72,7 +76,7 @@ def utterance_rows(transcript: Transcript) -> list[dict[str, Any]]:
                     "Turn": number,
                     "You said": coding.text,
                     "Code": coding.code,
-                    "Class": mark(coding.code),
+                    "Class": mark(coding.code) if exchange.scored else NOT_SCORED_MARK,
                     "Confidence": f"{coding.confidence:.2f}",
                     "Why": coding.reason,
                     "Patient's talk": exchange.talk,
@@ -163,9 +167,35 @@ def gap_rows(
     ]
 
 
+def full_report(transcript: Transcript, code_turn: Any = None) -> SessionReport:
+    """The shared report (`scoring.session`) of a transcript, with the scenario's stance."""
+    harm_reduction = False
+    if transcript.scenario_id:
+        # A scenario removed since: its sessions still have a report.
+        with contextlib.suppress(ScenarioError):
+            harm_reduction = load_scenario(transcript.scenario_id).rules.harm_reduction
+    return build_report(
+        transcript.session_turns(), transcript.opening, code_turn, harm_reduction=harm_reduction
+    )
+
+
+def _coder_call() -> Any:
+    from trainer_ui.app_state import coder
+
+    return coder().code_turn
+
+
 def show_transcript_report(transcript: Transcript, comments: list[Comment] | None = None) -> None:
-    """The report body: figures, coded utterances, charts, suggestions (no title)."""
-    report = session_report(transcript.codings_per_turn)
+    """The report body: safety, figures, coded utterances, charts, suggestions (no title)."""
+    full = full_report(transcript, _coder_call())
+    report = full.fidelity
+    # Safety first, plainly: a missed risk follow-up matters more than any figure.
+    for note in full.safety:
+        if note.kind == "not_followed":
+            st.error(f"Safety: {note.text}")
+    for note in full.safety:
+        if note.kind == "asked":
+            st.success(note.text)
     st.subheader("Summary figures")
     # st.table renders real HTML: readable by screen readers, copyable, printable.
     st.table(figure_rows(report))
@@ -174,6 +204,13 @@ def show_transcript_report(transcript: Transcript, comments: list[Comment] | Non
         "Intervals show the coder's own uncertainty about each code; how often it agrees "
         "with expert coders is below."
     )
+    st.caption(report.floors + ".")
+    if full.not_scored:
+        st.caption(
+            "Not scored (left out of every figure): "
+            + "; ".join(f"turn {turn}: {why}" for turn, why in sorted(full.not_scored.items()))
+            + "."
+        )
     with st.expander("How far to trust these codes"):
         for paragraph in reliability_text():
             st.text(paragraph)
@@ -193,17 +230,19 @@ def show_transcript_report(transcript: Transcript, comments: list[Comment] | Non
         reasons = change_reasons(transcript)
         if reasons:
             st.table(reasons)
-    better = suggestions(transcript)
     st.subheader("Turns to work on")
-    if better:
-        for item in better:
+    if full.suggestions:
+        for item in full.suggestions:
             with st.container(border=True):
                 # st.text never interprets markup: the trainee's words stay plain text.
-                st.text(f"Turn {item.turn} · {item.code}: {item.text}")
-                st.text(f"Try: {item.better}")
+                st.text(f"Turn {item.turn} · {item.weak_code}: {item.original}")
+                st.text(f"Try ({item.target_code.replace('_', ' ')}): {item.suggestion}")
                 st.caption(item.why)
     else:
-        st.write("No closed questions, simple reflections, advice or confrontation: well done.")
+        st.write(
+            "No closed question, simple reflection, advice or confrontation has a checked "
+            "better response to offer here."
+        )
     if comments:
         st.subheader("Supervisor comments")
         for comment in comments:

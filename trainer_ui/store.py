@@ -105,6 +105,8 @@ def transcript_from_dict(data: dict[str, Any]) -> Transcript:
             talk=raw.get("talk", ""),
             state=dict(raw.get("state") or {}),
             changes=list(raw.get("changes") or []),
+            kind=str(raw.get("kind") or ""),
+            risk=str(raw.get("risk") or ""),
         )
         for raw in data.get("exchanges", [])
     ]

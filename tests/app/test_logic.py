@@ -1,4 +1,4 @@
-"""The importable logic under the pages: access rules, agreement, suggestions, exports, store."""
+"""The importable logic under the pages: access rules, agreement, exports, store."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from trainer_ui.accounts import Accounts, can_delete, can_review, can_view
 from trainer_ui.exports import session_pdf, to_csv
 from trainer_ui.review import cohen_kappa, corrections_jsonl, per_code, reviewed_pairs
 from trainer_ui.store import Store, transcript_from_dict, transcript_to_dict
-from trainer_ui.suggestions import ask_permission, deepen_reflection, open_question
 
 PASSWORD = "correct horse battery"
 
@@ -54,14 +53,6 @@ def test_reviewed_pairs_count_confirmed_codes_only_in_reviewed_sessions(tmp_path
     assert len(reviewed_pairs([("s1", transcript, True)], items)) == 3
     jsonl = corrections_jsonl(items, {("s1", 2): "Maybe."})
     assert '"code": "question_open"' in jsonl and '"prev": "Maybe."' in jsonl
-
-
-def test_suggestions_rewrite_weak_turns() -> None:
-    assert open_question("Do you drink every night?") == (
-        "What are your thoughts about whether you drink every night?"
-    )
-    assert "part of you" in deepen_reflection("You're tired.")
-    assert ask_permission("you should stop drinking.").startswith("Would it be all right")
 
 
 def test_pdf_export_is_a_pdf_and_survives_markup_and_dollars(tmp_path) -> None:

@@ -76,9 +76,12 @@ def test_ending_asks_for_a_self_rating_before_the_report(harness) -> None:
     assert any("MITI 4.2.1" in name for name in figures["Figure"])
     assert any("MITI 3.1.1" in name for name in figures["Figure"])
     assert list(utterances["Code"]) == ["question_open", "reflection_complex", "question_closed"]
-    assert "🟢" not in "".join(utterances["Class"]) and "⚪ neutral" in list(utterances["Class"])
-    # The closed question gets an open rewrite, and the snapshot is kept for progress.
-    assert any(t.value.startswith("Try: What are your thoughts") for t in at.text)
+    # The class in words, no colour-emoji dots.
+    assert list(utterances["Class"]) == ["neutral", "neutral", "neutral"]
+    # The closed question gets an open question the coder checked (not a template around
+    # the trainee's words), and the snapshot is kept for progress.
+    tries = [t.value for t in at.text if t.value.startswith("Try (question open): ")]
+    assert len(tries) == 1 and "drink every night" not in tries[0] and tries[0].endswith("?")
     assert harness.store.get(session.id).snapshot is not None
     assert [b.label for b in at.get("download_button")] == ["Download my report (PDF)"]
     # How far the codes agree with experts is said beside the figures.
@@ -128,8 +131,8 @@ def test_low_confidence_and_pressure_codes_are_marked(harness) -> None:
     )
     at = harness.run(tina, query={"session": session.id})
     utterances = at.table[2].value
-    assert list(utterances["Class"]) == ["🔴 pressure"]
-    assert any("Would it be all right if I shared" in t.value for t in at.text)
+    assert list(utterances["Class"]) == ["pressure"]
+    assert any(t.value.startswith("Try (seeking collaboration): ") for t in at.text)
 
 
 def chat_texts(at) -> list[str]:
@@ -198,3 +201,39 @@ def test_when_rasa_is_down_the_text_stays_and_the_tracker_is_read_again(harness)
     at.chat_input[0].set_value("What matters to you?").run()
     assert chat_texts(at)[-2:] == ["What matters to you?", "Reply 1."]
     assert harness.rasa.transcript_reads == 2  # the failed turn may have reached the tracker
+
+
+def test_report_says_missed_risk_first_leaves_off_task_out_and_applies_floors(harness) -> None:
+    tina = setup(harness)
+    session = harness.store.create_session("reluctant_psychiatric", tina.id)
+    harness.store.save_self_rating(session.id, SelfRating(0, 0, 2))
+    harness.rasa.transcript_value = Transcript(
+        scenario_id="reluctant_psychiatric",
+        exchanges=[
+            Exchange(
+                "How have things been?",
+                [coding("How have things been?", "question_open")],
+                "Some nights I think it would be easier not to wake up.",
+                risk="suicidal_thoughts",
+            ),
+            Exchange("Do you sleep?", [coding("Do you sleep?", "question_closed")], "Badly."),
+            Exchange(
+                "¿Qué tal el trabajo?",
+                [coding("¿Qué tal el trabajo?", "question_open")],
+                "Sorry?",
+                kind="other_language",
+            ),
+        ],
+        ended=True,
+    )
+    at = harness.run(tina, query={"session": session.id})
+    assert not at.exception
+    assert at.error[0].value.startswith(
+        "Safety: The patient spoke of thoughts of suicide after turn 1"
+    )
+    figures = at.table[1].value
+    assert all(r.startswith("not enough to rate (") for r in figures["Rating"])
+    assert any("at least 3 reflections" in c.value for c in at.caption)
+    assert any("turn 3: not in the session's language" in c.value for c in at.caption)
+    utterances = at.table[2].value
+    assert list(utterances["Class"]) == ["neutral", "neutral", "not scored"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 
 def setup(harness):
     harness.user("admin1", "admin")
@@ -43,7 +45,15 @@ def test_progress_shows_each_figure_against_thresholds(harness) -> None:
         "MITI 4.2.1" in h for h in headers
     )
     assert any("MITI 3.1.1" in h for h in headers)
-    assert len(at.get("vega_lite_chart")) >= 4
+    charts = at.get("vega_lite_chart")
+    assert len(charts) >= 4
+    # The thresholds are horizontal rules: a y position and no x (encoded on the session
+    # axis they were drawn as vertical lines at the session dates).
+    spec = json.loads(charts[0].proto.spec)
+    rules = [layer for layer in spec["layer"] if layer["mark"]["type"] == "rule"]
+    assert rules and all("x" not in r["encoding"] and "y" in r["encoding"] for r in rules)
+    line = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "line")
+    assert line["encoding"]["x"]["type"] == "ordinal"
     frame = at.dataframe[0].value
     assert {"value", "fair", "good"} <= set(frame.columns)
 

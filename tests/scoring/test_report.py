@@ -35,7 +35,7 @@ def test_counts_once_per_volley() -> None:
 
 
 def test_thresholds_and_versions() -> None:
-    report = session_report([[c("question_closed")], [c("reflection_simple")], [c("persuade")]])
+    report = session_report([[c("question_closed")], [c("reflection_simple")], [c("persuade")]] * 3)
     rq = report.figure("r_q")
     assert (rq.miti_version, rq.fair, rq.good, rq.rating) == ("4.2.1", 1.0, 2.0, "fair")
     assert report.figure("pct_complex").rating == "below fair"
@@ -43,7 +43,7 @@ def test_thresholds_and_versions() -> None:
     assert report.figure("pct_open").rating == "below fair"
     mia = report.figure("pct_mi_adherent")
     assert mia.value == 0.0 and mia.miti_version == "3.1.1"
-    assert report.totals["mi_non_adherent"] == 1 and report.totals["pressure"] == 1
+    assert report.totals["mi_non_adherent"] == 3 and report.totals["pressure"] == 3
 
 
 def test_totals_exclude_persuade_with_permission() -> None:
@@ -75,8 +75,37 @@ def test_empty_session() -> None:
     report = session_report([])
     assert report.volleys == 0 and all(v == 0 for v in report.counts.values())
     assert report.figure("r_q").value is None
-    assert report.figure("r_q").rating == "not computable"
+    assert report.figure("r_q").rating == "not enough to rate"
     json.dumps(report.to_dict())
+
+
+def test_one_reflection_in_a_confrontational_session_is_not_rated() -> None:
+    # The case: "% complex reflections 100%, good" from a single reflection.
+    report = session_report(
+        [[c("confront")], [c("persuade")], [c("reflection_complex")], [c("confront")]]
+    )
+    complex_ = report.figure("pct_complex")
+    assert complex_.value == 1.0
+    assert (complex_.rated, complex_.rating) == (False, "not enough to rate")
+    assert complex_.reason == "1 reflection; 3 needed"
+    rq = report.figure("r_q")
+    assert not rq.rated and rq.count == 1 and rq.rating not in ("fair", "good")
+    assert "at least 3 reflections" in report.floors and "at least 4" in report.floors
+    data = report.to_dict()["figures"][1]
+    assert data["rated"] is False and data["reason"]
+
+
+def test_floors_are_exact() -> None:
+    # Two questions and a reflection: R:Q rests on 3 events (needs 4), % open on 2 (needs 3).
+    below = session_report([[c("question_open")], [c("question_open")], [c("reflection_simple")]])
+    assert not below.figure("r_q").rated and not below.figure("pct_open").rated
+    at = session_report(
+        [[c("question_open")], [c("question_open")], [c("question_closed")], [c("affirm")]]
+        + [[c("reflection_simple")]]
+    )
+    assert at.figure("r_q").rated and at.figure("r_q").count == 4
+    assert at.figure("pct_open").rated and at.figure("pct_open").rating == "fair"
+    assert not at.figure("pct_complex").rated
 
 
 def test_globals_are_provisional_with_method() -> None:

@@ -20,12 +20,42 @@ if not rows:
 frame = pd.DataFrame(rows)
 for figure, part in frame.groupby("figure", sort=False):
     st.subheader(str(figure))
-    base = alt.Chart(part).encode(x=alt.X("date:T", title="Session"))
-    line = base.mark_line(point=True).encode(y=alt.Y("value:Q", title="Value"))
-    fair = base.mark_rule(strokeDash=[4, 4], color="orange").encode(y="fair:Q")
-    good = base.mark_rule(strokeDash=[4, 4], color="green").encode(y="good:Q")
-    st.altair_chart(line + fair + good, use_container_width=True)
-    st.caption("Dashed lines: orange = fair, green = good (MITI thresholds).")
+    # One point per session, dated to the minute; the thresholds are horizontal lines drawn
+    # from their own one-row data (encoded on the session axis they became vertical rules).
+    label = pd.to_datetime(part["date"]).dt.strftime("%d %b %Y %H:%M")
+    repeat = label.groupby(label).cumcount()
+    part = part.assign(session=label + repeat.map(lambda n: f" ({n + 1})" if n else ""))
+    line = (
+        alt.Chart(part)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("session:O", sort=None, title="Session", axis=alt.Axis(labelAngle=-30)),
+            y=alt.Y("value:Q", title="Value"),
+            tooltip=["session", "value", "rating"],
+        )
+    )
+    limits = pd.DataFrame(
+        [
+            {"threshold": "fair", "y": part["fair"].iloc[0]},
+            {"threshold": "good", "y": part["good"].iloc[0]},
+        ]
+    ).dropna()
+    rules = (
+        alt.Chart(limits)
+        .mark_rule(strokeDash=[4, 4])
+        .encode(
+            y="y:Q",
+            color=alt.Color(
+                "threshold:N",
+                scale=alt.Scale(domain=["fair", "good"], range=["orange", "green"]),
+            ),
+        )
+    )
+    st.altair_chart(line + rules, use_container_width=True)
+    st.caption(
+        "Dashed lines: orange = fair, green = good (MITI thresholds). A session whose figure "
+        "rests on too few events is listed below as 'not enough to rate'."
+    )
 st.subheader("All figures")
 st.dataframe(
     frame[["date", "scenario", "figure", "value", "fair", "good", "rating"]], hide_index=True

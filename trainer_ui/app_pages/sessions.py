@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from scoring.report import NOT_ENOUGH
 from trainer_ui.accounts import ADMIN, SUPERVISOR
 from trainer_ui.app_state import accounts, require, store
 from trainer_ui.exports import cohort_rows, to_csv, to_json
@@ -62,7 +63,12 @@ if history:
     summary = frame.groupby("figure").agg(
         sessions=("value", "count"),
         mean=("value", "mean"),
-        fair_or_better=("rating", lambda r: float((r.isin(["fair", "good"])).mean())),
+        rated=("rated", "sum"),
+        # Share of the rated sessions: a figure below its floor has no verdict.
+        fair_or_better=(
+            "rating",
+            lambda r: float(r.isin(["fair", "good"]).sum() / max(1, (r != NOT_ENOUGH).sum())),
+        ),
     )
     st.dataframe(summary)
     st.line_chart(frame.pivot_table(index="date", columns="key", values="value"))
