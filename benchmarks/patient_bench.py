@@ -6,6 +6,12 @@
    session: mean change-talk share of high- vs low-quality transcripts (evaluation only).
 3. Turn latency through the REST channel (trainee message in, coded patient reply out), and
    the patient model's own step, in process.
+4. The scenarios' own probes (test dialogues marked `probe`: facts, a question after a
+   reflection, leave to share, risk): the share answered with the expected content, in
+   process with the real coder and the encoder the action server reads meaning with.
+
+The talk dynamics against real clients (transition table, talk mix) are measured by
+`benchmarks/client_dynamics.py`, which `make bench-patient` runs next.
 """
 
 from __future__ import annotations
@@ -24,9 +30,12 @@ from typing import Any
 from bot import services
 from bot.client import RasaClient
 from bot.patient import respond, start_state
-from bot.patient.replay import PinnedCoding
+from bot.patient.replay import PinnedCoding, run_dialogue
+from bot.patient.understand import reader
 from bot.replay import replay
 from bot.scenario import list_scenarios, load_scenario
+from bot.scenario.dialogues import load_dialogues
+from scoring import Turn, load_coder
 
 EVAL = services.ROOT.parent / "shared" / "eval" / "annomi_dev_therapist.csv"
 
@@ -175,6 +184,41 @@ def patient_step_ms(scenarios: list[str], turns: int = 200) -> list[float]:
     return times
 
 
+def probes(scenarios: list[str]) -> dict[str, Any]:
+    """Share of each scenario's probes answered with the expected content, by probe kind."""
+    coder = load_coder(mode="model")
+
+    def code_turn(text: str, history: list[tuple[str, str]]) -> Any:
+        return coder.code_turn(text, history=[Turn(s, t) for s, t in history])
+
+    print("\n4. Probes: questions answered with the expected content (in process)")
+    results: dict[str, Any] = {}
+    for scenario_id in scenarios:
+        scenario = load_scenario(scenario_id)
+        row: dict[str, Any] = defaultdict(lambda: {"passed": 0, "total": 0, "failures": []})
+        for dialogue in load_dialogues(scenario_id):
+            if not dialogue.probe:
+                continue
+            failures = run_dialogue(scenario, dialogue, code_turn, reader()).failures
+            cell = row[dialogue.probe]
+            cell["total"] += 1
+            cell["passed"] += not failures
+            cell["failures"] += [f"{dialogue.name}: {f}" for f in failures]
+        results[scenario_id] = dict(row)
+        passed = sum(c["passed"] for c in row.values())
+        total = sum(c["total"] for c in row.values())
+        kinds = "  ".join(f"{k} {c['passed']}/{c['total']}" for k, c in sorted(row.items()))
+        print(f"  {scenario_id:28} {passed}/{total} ({passed / max(total, 1):.0%})  {kinds}")
+        for cell in row.values():
+            for failure in cell["failures"]:
+                print(f"    missed: {failure}")
+    passed = sum(c["passed"] for r in results.values() for c in r.values())
+    total = sum(c["total"] for r in results.values() for c in r.values())
+    results["all"] = {"passed": passed, "total": total, "share": passed / max(total, 1)}
+    print(f"  {'all scenarios':28} {passed}/{total} ({passed / max(total, 1):.0%})")
+    return results
+
+
 def distribution(values: list[float]) -> dict[str, float]:
     return {
         "n": len(values),
@@ -192,7 +236,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-annomi", action="store_true")
     parser.add_argument("--seeds", type=int, default=5, help="sessions per script and scenario")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--probes-only", action="store_true", help="only section 4")
     args = parser.parse_args(argv)
+    if args.probes_only:
+        shares = probes(list_scenarios())
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps({"probes": shares}, indent=2))
+        return 0
     if not args.model.exists():
         parser.error(f"no trained model at {args.model}: run `make train` first")
 
@@ -218,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     if late:
         figures["latency_ms_turns_after_40"] = distribution(late)
     figures["patient_step_ms"] = distribution(patient_step_ms(scenarios))
+    figures["probes"] = probes(scenarios)
     print("\n3. Turn latency through the REST channel (ms, warm, coding included)")
     for key, label in (
         ("latency_ms", "all turns"),

@@ -33,8 +33,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "suicidal_thoughts",
         re.compile(
-            r"suicid|kill(ing)? yourself|end(ing)? (your|it all|things|my life|it)\b"
-            r"|take (your|your own) life|taking your (own )?life|want(ed|ing)? to die"
+            r"suicid|kill(ing)? yourself|end(ing)? (your|it all|things|my life|it|their|one's)\b"
+            r"|take (your|your own|their|their own) li(fe|ves)"
+            r"|taking (your|their) (own )?li(fe|ves)"
+            r"|want(ed|ing)? to die"
             r"|better off (dead|without you|not being here|if you (were|weren't))"
             r"|not (want|wanting) to (be here|be alive|live|wake up|go on)"
             r"|(don't|didn't) want to (be here|be alive|live|wake up|go on)"

@@ -92,6 +92,11 @@ _AMPLIFIED = re.compile(
     r"|\bno (downside|harm) (at all|whatsoever)?\b|\bnothing (needs to|has to|should) change\b",
     re.IGNORECASE,
 )
+# A question about someone or something the turn has just named.
+_PRONOUN = re.compile(r"\b(she|he|her|him|his|they|them|their|that|this|it)\b", re.IGNORECASE)
+# Risk questions a fact of the patient's may answer more exactly than the risk profile's
+# general answer (carrying naloxone, using alone); the rest always get the profile's answer.
+FACTS_FIRST = frozenset({"overdose", "safeguarding"})
 # Words that lean a reflection towards one side when no encoder is at hand.
 _CHANGE_LEANING = """
     want wants wish hope hoping better worried worry worries scared frighten frightened ready
@@ -222,7 +227,11 @@ def _fact_by_words(scenario: Scenario, question: str) -> str | None:
     best, best_score, best_overlap = None, 0.0, 0.0
     for fact in scenario.facts.values():
         shared = overlap(fact.ask)
-        score = shared + (0.3 if _keyword_hit(fact.keywords, question) else 0.0)
+        keyword = _keyword_hit(fact.keywords, question)
+        # One shared word is too little to go on unless the author made it a keyword.
+        if not keyword and max(len(asked & _content(a)) for a in fact.ask) < 2:
+            continue
+        score = shared + (0.3 if keyword else 0.0)
         if score > best_score:
             best, best_score, best_overlap = fact.id, score, shared
     topic_overlap = overlap([p for t in scenario.topics.values() for p in t.phrasings])
@@ -298,23 +307,33 @@ def understand(
         question = units[-1][0]
     closed = bool(question) and any(t == question and c == "question_closed" for t, c in units)
     reflection = " ".join(t for t, code in units if code in REFLECTIONS)
-    risk = risk_asked(question or text)
-    permission = bool(_PERMISSION.search(text)) and risk is None
+    # A risk question often leads in with a statement ("Some people who feel this low think
+    # of ending their life. Have you?"): with a question in the turn, the whole turn counts.
+    permission = bool(_PERMISSION.search(text))
+    risk = None
+    if question and not permission:
+        risk = risk_asked(question) or risk_asked(text)
+    # "How old is she?" is about whoever the turn just named: read it with the whole turn.
+    asked = text if question and _PRONOUN.search(question) and text != question else question
     topic = (detect_topic(scenario, question, current_topic) if question else None) or (
         detect_topic(scenario, text, current_topic)
     )
     fact = None
     reflect_vector = None
     if encode is not None:
-        wanted = [x for x in (question, reflection) if x]
+        wanted = [x for x in (asked, reflection) if x]
         vectors = np.asarray(encode(wanted), dtype=np.float32) if wanted else np.zeros((0, 1))
         index = _index(scenario, encode)
-        if question and not risk and not permission:
-            fact = _fact_by_meaning(scenario, index, vectors[0], question)
+        if question and not permission:
+            fact = _fact_by_meaning(scenario, index, vectors[0], asked)
         if reflection:
             reflect_vector = vectors[-1]
-    elif question and not risk and not permission:
-        fact = _fact_by_words(scenario, question)
+    elif question and not permission:
+        fact = _fact_by_words(scenario, asked)
+    if risk in FACTS_FIRST and fact is not None:
+        risk = None  # "Do you carry naloxone?" is best answered by the fact itself
+    elif risk is not None:
+        fact = None
     if fact is not None and topic is None:
         fact_topic = scenario.facts[fact].topic
         topic = fact_topic if fact_topic != GENERAL_TOPIC else None

@@ -78,6 +78,9 @@ def _expect(ck: Checker, raw: Any, path: FieldPath, allowed: set[str]) -> dict[s
         "rises": SCALES, "falls": SCALES, "steady": SCALES, "no_tags": LINE_TAGS,
         "risk": RISK_KINDS, "permission": PERMISSION_ANSWERS,
     }  # fmt: skip
+    if isinstance(body.get("permission"), bool):
+        # Unquoted yes / no in YAML are true / false.
+        body = {**body, "permission": "yes" if body["permission"] else "no"}
     for key, value in body.items():
         here = (*path, key)
         if key in options:

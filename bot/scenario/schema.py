@@ -317,7 +317,7 @@ def build_scenario(doc: MarkedDoc, expected_id: str) -> Scenario:
         facts=_facts(ck, top.get("facts"), topics),
         risk=_risk(ck, top.get("risk")),
         permission=_shared(
-            ck, top.get("permission"), "permission", PERMISSION_ANSWERS, DEFAULT_PERMISSION
+            ck, _yes_no(top.get("permission")), "permission", PERMISSION_ANSWERS, DEFAULT_PERMISSION
         ),
     )
     _check_risk_lines(ck, scenario)
@@ -325,6 +325,13 @@ def build_scenario(doc: MarkedDoc, expected_id: str) -> Scenario:
     if ck.problems:
         raise ScenarioError(ck.problems)
     return replace(scenario, warnings=tuple(ck.warnings))
+
+
+def _yes_no(raw: Any) -> Any:
+    """YAML reads unquoted ``yes:`` and ``no:`` keys as true and false: take them as meant."""
+    if not isinstance(raw, dict):
+        return raw
+    return {("yes" if k is True else "no" if k is False else k): v for k, v in raw.items()}
 
 
 def _difficulty(ck: Checker, raw: Any) -> str:
