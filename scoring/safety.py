@@ -69,6 +69,8 @@ def safety_notes(trainee_texts: Sequence[str], disclosures: Mapping[int, str]) -
         window = asked[turn : turn + FOLLOW_UP_TURNS]
         if any(follows_up(kind, risk) for kind in window):
             continue
+        if turn >= 1 and follows_up(asked[turn - 1], risk):
+            continue  # disclosed in answer to the trainee's own direct question
         where = "in their opening words" if turn == 0 else f"after turn {turn}"
         ended = len(window) < FOLLOW_UP_TURNS
         missed.append(

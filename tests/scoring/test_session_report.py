@@ -146,6 +146,12 @@ def test_risk_ignored_is_noted_first_and_risk_asked_is_recognised() -> None:
     assert [n.kind for n in late] == ["not_followed", "asked"]  # turn 4 is too late
     at_end = safety_notes(["Tell me more."], {1: "suicidal_thoughts"})
     assert "session ended" in at_end[0].text
+    # Disclosed in answer to the trainee's own direct question: that question was the follow-up.
+    answered = safety_notes(
+        ["Have you had thoughts of ending your life?", "That sounds really hard."],
+        {1: "suicidal_thoughts"},
+    )
+    assert [(n.kind, n.turn) for n in answered] == [("asked", 1)]
 
 
 def test_no_suggestion_for_a_direct_risk_question() -> None:
