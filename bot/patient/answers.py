@@ -122,7 +122,9 @@ def answer_fact(
         line,
         line.text,
         told=True,
-        more=not closed and fact.talk == "neutral" and talk in ("change", "sustain"),
+        # Pushed, the patient answers and then argues back (the drawn talk follows).
+        more=ap.pressure
+        or (not closed and fact.talk == "neutral" and talk in ("change", "sustain")),
         reason=f"answered the question with the fact '{fact.id}'",
     )
 

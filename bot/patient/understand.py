@@ -200,15 +200,22 @@ _VAGUE_WORDS = "else anything everything ever lately recently currently usually 
 _VAGUE = frozenset(_VAGUE_WORDS.split())
 
 
-def _content(text: str) -> set[str]:
-    return {w for w in words(text) if w not in STOP and w not in _VAGUE and len(w) > 2}
+@lru_cache(maxsize=8192)
+def _content(text: str) -> frozenset[str]:
+    # Cached: a scenario's example questions are read again on every turn.
+    return frozenset(w for w in words(text) if w not in STOP and w not in _VAGUE and len(w) > 2)
+
+
+@lru_cache(maxsize=8192)
+def _parts(keyword: str) -> tuple[str, ...]:
+    return tuple(words(keyword))
 
 
 def _keyword_hit(keywords: Sequence[str], text: str) -> bool:
     tokens = words(text)
     joined = " ".join(tokens)
     for keyword in keywords:
-        parts = words(keyword)
+        parts = _parts(keyword)
         if len(parts) == 1 and any(inflects(tok, parts[0]) for tok in tokens):
             return True
         if len(parts) > 1 and re.search(rf"\b{re.escape(' '.join(parts))}\b", joined):

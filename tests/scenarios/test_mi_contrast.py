@@ -19,6 +19,7 @@ INCONSISTENT = [
     "question_closed", "persuade",
 ]  # fmt: skip
 SEEDS = range(5)
+PUSHES = ("persuade", "confront")
 
 
 def _script(scenario: Scenario, codes: list[str]) -> list[tuple[str, list[str] | None]]:
@@ -41,17 +42,24 @@ def test_consistent_script_beats_inconsistent(scenario_id: str, seed: int) -> No
     scenario = load_scenario(scenario_id)
     good = replay(scenario, _script(scenario, CONSISTENT), seed=seed)
     bad = replay(scenario, _script(scenario, INCONSISTENT), seed=seed)
-    assert _share(good) >= 0.25
-    assert _share(good) >= 2 * _share(bad)
     assert good[-1].state.rapport > bad[-1].state.rapport
     assert good[-1].state.discord < bad[-1].state.discord
-    assert sum(r.talk in ("sustain", "discord") for r in bad) > len(bad) / 2
+    assert not any(r.talk == "discord" for r in good)
 
 
 @pytest.mark.parametrize("scenario_id", list_scenarios())
 def test_consistent_script_beats_inconsistent_on_average(scenario_id: str) -> None:
+    # Talk is drawn as real clients' is (mostly neutral, with momentum), so one session can
+    # go either way; over twenty the contrast is large.
     scenario = load_scenario(scenario_id)
-    good = [_share(replay(scenario, _script(scenario, CONSISTENT), seed=s)) for s in range(20)]
-    bad = [_share(replay(scenario, _script(scenario, INCONSISTENT), seed=s)) for s in range(20)]
-    assert sum(good) / 20 >= 0.4
-    assert sum(good) >= 4 * sum(bad)  # twice is the target; the model gives far more
+    good = [replay(scenario, _script(scenario, CONSISTENT), seed=s) for s in range(20)]
+    bad = [replay(scenario, _script(scenario, INCONSISTENT), seed=s) for s in range(20)]
+    assert sum(map(_share, good)) / 20 >= 0.2
+    assert sum(map(_share, good)) >= 3 * sum(map(_share, bad))
+    pushed = [
+        reply.talk
+        for session in bad
+        for reply, code in zip(session, INCONSISTENT, strict=True)
+        if code in PUSHES
+    ]
+    assert sum(talk in ("sustain", "discord") for talk in pushed) > len(pushed) / 2
