@@ -1,4 +1,8 @@
-"""Command line: ``python -m scoring code IN.csv OUT.csv`` and ``python -m scoring train``."""
+"""Command line: ``python -m scoring code IN.csv OUT.csv`` and ``python -m scoring train``.
+
+Coding imports only the runtime coder; the training subcommands import
+``scoring.training`` when they run.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from tqdm import tqdm
 
 from scoring.codes import turn_code_of
 from scoring.corpus import Example, load_corrections
-from scoring.finetune import EPOCHS
+from scoring.loader import MODES, CoderUnavailable, load_coder
 from scoring.types import Coding
 
 log = logging.getLogger("scoring")
@@ -42,9 +46,11 @@ def turn_summary(codings: list[Coding]) -> tuple[str, float, str, str]:
 
 
 def code_csv(in_path: Path, out_path: Path, mode: str, batch_size: int) -> int:
-    """Code every row of ``in_path`` into ``out_path``; return the number of bad rows."""
-    from scoring.loader import load_coder
+    """Code every row of ``in_path`` into ``out_path``; return the number of bad rows.
 
+    Raises:
+        CoderUnavailable: when a trained coder was asked for and there is none.
+    """
     csv.field_size_limit(10_000_000)
     with in_path.open(newline="", encoding="utf-8", errors="replace") as fh:
         reader = csv.DictReader(fh)
@@ -107,14 +113,22 @@ def main(argv: list[str] | None = None) -> int:
     p_code = sub.add_parser("code", help="code a CSV of trainee turns (id,text,prev_client_text)")
     p_code.add_argument("input", type=Path)
     p_code.add_argument("output", type=Path)
-    p_code.add_argument("--mode", choices=("auto", "model", "rules"), default="auto")
+    p_code.add_argument(
+        "--mode",
+        choices=MODES,
+        default="auto",
+        help="auto/model: the trained coder (make coder), never trained here; rules: rules only",
+    )
     p_code.add_argument("--batch-size", type=int, default=512)
     p_train = sub.add_parser(
         "train", help="fine-tune the encoder and train the heads from corpus/ into models/coder/"
     )
     p_train.add_argument("--out", type=Path, default=None, help="default: models/coder/")
     p_train.add_argument(
-        "--epochs", type=int, default=EPOCHS, help="fine-tuning epochs (0: packaged encoder as is)"
+        "--epochs",
+        type=int,
+        default=None,
+        help="fine-tuning epochs (default 2; 0: packaged encoder as is)",
     )
     p_train.add_argument(
         "--add",
@@ -129,16 +143,26 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "code":
         if not args.input.is_file():
             parser.error(f"no such input file: {args.input}")
-        bad = code_csv(args.input, args.output, args.mode, args.batch_size)
+        try:
+            bad = code_csv(args.input, args.output, args.mode, args.batch_size)
+        except CoderUnavailable as exc:
+            parser.exit(2, f"python -m scoring code: {exc}\n")
         if bad:
             log.warning("%d bad rows were written with an empty code and the reason", bad)
         return 0
-    from scoring.train import train
+    return _train(parser, args)
 
-    if args.epochs < 0:
+
+def _train(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """``python -m scoring train``: the only command that trains the coder."""
+    from scoring.training.finetune import EPOCHS
+    from scoring.training.train import train
+
+    epochs = EPOCHS if args.epochs is None else args.epochs
+    if epochs < 0:
         parser.error("--epochs must be 0 or more")
     added = _read_corrections(parser, args.add)
-    head = train(out_dir=args.out, progress=True, epochs=args.epochs, added=added)
+    head = train(out_dir=args.out, progress=True, epochs=epochs, added=added)
     meta = head.meta
     print(f"trained head on {meta['training_examples']} examples -> {args.out or 'models/coder/'}")
     return 0
