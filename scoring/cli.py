@@ -1,4 +1,4 @@
-"""Command line: ``python -m scoring code IN.csv OUT.csv`` and ``python -m scoring train``.
+"""Command line: ``python -m scoring code IN.csv OUT.csv``, ``train`` and ``import-coded``.
 
 Coding imports only the runtime coder; the training subcommands import
 ``scoring.training`` when they run.
@@ -138,6 +138,25 @@ def main(argv: list[str] | None = None) -> int:
         metavar="CORRECTIONS.jsonl",
         help="also train on supervisors' corrections exported by the app (repeatable)",
     )
+    p_import = sub.add_parser(
+        "import-coded",
+        help="turn expert-coded transcripts (AnnoMI-full.csv, or the evaluation format) into "
+        "a corrections file for `train --add`",
+    )
+    p_import.add_argument("input", type=Path, metavar="IN.csv")
+    p_import.add_argument("output", type=Path, metavar="OUT.jsonl")
+    p_import.add_argument(
+        "--format",
+        choices=("annomi", "eval"),
+        default=None,
+        help="default: told apart by the header",
+    )
+    p_import.add_argument(
+        "--keep-other",
+        action="store_true",
+        help="train on AnnoMI's 'other' as the code other (it also holds affirmations, "
+        "autonomy and collaboration, which AnnoMI does not code); dropped by default",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "code":
@@ -150,7 +169,27 @@ def main(argv: list[str] | None = None) -> int:
         if bad:
             log.warning("%d bad rows were written with an empty code and the reason", bad)
         return 0
+    if args.command == "import-coded":
+        return _import_coded(parser, args)
     return _train(parser, args)
+
+
+def _import_coded(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """``python -m scoring import-coded``: malformed input is refused and nothing written."""
+    from scoring.training.coded import CodedFileError, import_coded
+
+    if not args.input.is_file():
+        parser.error(f"no such input file: {args.input}")
+    try:
+        result = import_coded(args.input, args.output, args.format, args.keep_other)
+    except CodedFileError as exc:
+        parser.exit(1, f"{exc}\nnothing written to {args.output}\n")
+    codes = ", ".join(f"{code} {n}" for code, n in sorted(result.per_code.items()))
+    dropped = ", ".join(f"{why} {n}" for why, n in sorted(result.dropped.items())) or "none"
+    print(f"wrote {len(result.records)} coded utterances to {args.output} ({codes})")
+    print(f"dropped: {dropped}")
+    print(f"train with: make coder CODER_ADD={args.output}")
+    return 0
 
 
 def _train(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:

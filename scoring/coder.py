@@ -13,7 +13,7 @@ from scoring.codes import CODES, when_in_doubt
 from scoring.encoder import Encoder
 from scoring.head import Head, UnitInput
 from scoring.rulecoder import explain, rule_code, rule_probabilities
-from scoring.rules import Context, context_from_history, features
+from scoring.rules import Context, advice_permitted, context_from_history, features
 from scoring.segment import get_nlp, segment_many
 from scoring.types import Coding, Turn
 
@@ -157,7 +157,7 @@ def _split_advice(p: np.ndarray, feats: dict[str, float]) -> np.ndarray:
     """
     p = p.copy()
     a, b = _I["persuade"], _I["persuade_with_permission"]
-    allowed = feats["permission_context"] or feats["permission"] or feats["discount"]
+    allowed = advice_permitted(feats)
     src, dst = (a, b) if allowed else (b, a)
     moved = p[src] * (0.9 if allowed and feats["permission_context"] else 0.8)
     p[src] -= moved

@@ -137,6 +137,15 @@ def context_from_history(history: list[Turn] | None, prev_client: str | None = N
     return Context(prev_client=prev, permission=permission)
 
 
+def advice_permitted(feats: dict[str, float]) -> bool:
+    """Tell whether advice in this unit is persuasion with permission (MITI 4.2.1).
+
+    Permission asked and not refused, advice the patient asked for, or a discountable
+    frame ("it may or may not suit you"); without any of them advice is plain persuasion.
+    """
+    return bool(feats["permission_context"] or feats["permission"] or feats["discount"])
+
+
 def _first_content(words: list[str]) -> tuple[str, int]:
     for i, w in enumerate(words):
         if w not in lx.FILLERS:
