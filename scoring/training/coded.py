@@ -161,7 +161,7 @@ def _order(value: str) -> int:
 def _annomi_label(row: dict) -> str:
     """The row's label before context, or raise ValueError saying what is wrong."""
     main = row["main_therapist_behaviour"].strip()
-    if main == "input":  # AnnoMI's README and some copies name it without the prefix
+    if main == "input":  # accepted too: descriptions of the format often name it so
         main = "therapist_input"
     if main == "other":
         return "other"
@@ -365,6 +365,11 @@ def import_coded(
     Raises:
         CodedFileError: the file is malformed (every problem as ``file:line: what``).
     """
+    try:
+        in_path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = in_path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise CodedFileError([f"{in_path}:{line}: not UTF-8 text ({exc.reason})"]) from exc
     fmt = fmt or detect_format(in_path)
     if fmt not in FORMATS:
         raise CodedFileError(

@@ -229,3 +229,11 @@ def test_a_file_with_nothing_mappable_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CodedFileError, match="no therapist utterance could be mapped"):
         import_coded(src, tmp_path / "out.jsonl")
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_its_line(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_bytes((ANNOMI_HEADER + "\n").encode() + b"high,1,t,u,x,0,therapist,0,caf\xe9\n")
+    with pytest.raises(CodedFileError, match=r"in.csv:2: not UTF-8"):
+        import_coded(src, tmp_path / "out.jsonl")
+    assert not (tmp_path / "out.jsonl").exists()
