@@ -153,10 +153,11 @@ def _rule_coding(unit: str, feats: dict[str, float]) -> Coding:
     """The rules' code of a unit the head does not see (rules-only coder, backchannels)."""
     code, conf = rule_code(feats)
     probs = rule_probabilities(code, conf)
-    if feats.get(SUMMARY_CLAUSE) and code in _PRESSURE_LIKE:
+    if feats.get(SUMMARY_CLAUSE):
         vec = _as_reflection(np.array([probs[c] for c in CODES]))
         probs = {c: float(vec[i]) for i, c in enumerate(CODES)}
-        code = when_in_doubt(CODES[int(np.argmax(vec))], probs)
+        if code in _PRESSURE_LIKE:
+            code = when_in_doubt(CODES[int(np.argmax(vec))], probs)
     return _coding(unit, code, probs, feats, False)
 
 

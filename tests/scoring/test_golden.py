@@ -60,7 +60,11 @@ def _kinds(codes: list[str]) -> list[str]:
 
 @pytest.mark.parametrize("item", SUMMARIES, ids=lambda g: g["text"][:40])
 def test_summaries_are_reflections_never_pressure_rules(rules_coder: Coder, item: dict) -> None:
-    assert _kinds(_codes(rules_coder, item)) == _kinds(item["codes"])
+    codings = rules_coder.code_turn(item["text"], history=_history(item))
+    assert _kinds([c.code for c in codings]) == _kinds(item["codes"])
+    for coding, kind in zip(codings, _kinds(item["codes"]), strict=True):
+        if kind == "reflection":
+            assert sum(coding.probabilities[c] for c in PRESSURE) == 0.0
 
 
 @pytest.mark.parametrize("item", SUMMARIES, ids=lambda g: g["text"][:40])
