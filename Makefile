@@ -15,13 +15,17 @@ MODEL := models/patient.tar.gz
 CODER := models/coder/meta.json
 GENERATED_INPUTS := $(shell find scenarios corpus bot/build.py -type f 2>/dev/null)
 MODEL_INPUTS := config.yml $(shell find bot/domain data -type f 2>/dev/null)
-# Supervisors' corrections exported by the app, to train on as well (space-separated
-# .jsonl paths; keep it set, e.g. in the environment, or the next retrain leaves them out).
+# Corrections files to train on as well (space-separated .jsonl paths): supervisors'
+# corrections exported by the app, or coded transcripts you downloaded or coded yourselves,
+# converted by `python -m scoring import-coded IN.csv OUT.jsonl` (AnnoMI-full.csv's format or
+# the evaluation format). Keep it set, e.g. in the environment, or the next retrain leaves
+# them out.
 CODER_ADD ?=
 $(foreach f,$(CODER_ADD),$(if $(wildcard $(f)),,$(error CODER_ADD: no such corrections file: $(f))))
-# The session report and the reliability card read codes but never shape them: editing them
-# must not cost a five-minute retrain.
-CODER_INPUTS := $(filter-out scoring/report.py scoring/globals.py scoring/reliability.py,\
+# The session report, the reliability card and the importer of coded transcripts never shape
+# the codes (the importer's output does, through CODER_ADD): editing them must not retrain.
+CODER_INPUTS := $(filter-out scoring/report.py scoring/globals.py scoring/reliability.py \
+	scoring/training/coded.py,\
 	$(shell find corpus scoring -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null))
 
 .PHONY: help setup data train coder run test test-fast lint format bench bench-scoring reliability-card bench-patient system-deps lock clean
@@ -45,7 +49,7 @@ $(MODEL): $(STAMP) $(GENERATED_INPUTS) $(MODEL_INPUTS)
 	@# rasa skips training when its own fingerprint matches; the touch keeps make from asking again.
 	touch $@
 
-coder: $(CODER) ## fine-tune the encoder and train the behaviour coder from corpus/ (about 20 min)
+coder: $(CODER) ## train the behaviour coder from corpus/ (about 20 min); CODER_ADD="a.jsonl ..." adds corrections or imported coded transcripts
 $(CODER): $(STAMP) $(CODER_INPUTS) $(CODER_ADD)
 	$(PY) -m scoring train $(addprefix --add ,$(CODER_ADD))
 

@@ -20,7 +20,7 @@ from scoring.codes import (
     turn_code,
     turn_code_of,
 )
-from scoring.loader import load_coder
+from scoring.loader import CoderUnavailable, load_coder
 from scoring.report import FidelityReport, Figure, session_report
 from scoring.types import Coding, Turn
 
@@ -31,6 +31,7 @@ __all__ = [
     "MI_NON_ADHERENT",
     "PRESSURE",
     "Coder",
+    "CoderUnavailable",
     "Coding",
     "FidelityReport",
     "Figure",

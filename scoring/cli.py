@@ -1,4 +1,8 @@
-"""Command line: ``python -m scoring code``, ``report`` and ``train`` (see ``--help``)."""
+"""Command line: ``python -m scoring code``, ``report``, ``train`` and ``import-coded``.
+
+Coding and reporting import only the runtime coder; the training subcommands import
+``scoring.training`` when they run.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from tqdm import tqdm
 
 from scoring.codes import turn_code_of
 from scoring.corpus import Example, load_corrections
-from scoring.finetune import EPOCHS
+from scoring.loader import MODES, CoderUnavailable, load_coder
 from scoring.session import SessionTurn, build_report
 from scoring.types import Coding, Turn
 
@@ -45,9 +49,11 @@ def turn_summary(codings: list[Coding]) -> tuple[str, float, str, str]:
 
 
 def code_csv(in_path: Path, out_path: Path, mode: str, batch_size: int) -> int:
-    """Code every row of ``in_path`` into ``out_path``; return the number of bad rows."""
-    from scoring.loader import load_coder
+    """Code every row of ``in_path`` into ``out_path``; return the number of bad rows.
 
+    Raises:
+        CoderUnavailable: when a trained coder was asked for and there is none.
+    """
     csv.field_size_limit(10_000_000)
     with in_path.open(newline="", encoding="utf-8", errors="replace") as fh:
         reader = csv.DictReader(fh)
@@ -148,8 +154,6 @@ def report_jsonl(
     if problems:
         return problems
     harm_reduction, disclosures = _scenario_facts(scenario_id) if scenario_id else (False, {})
-    from scoring.loader import load_coder
-
     coder = load_coder(mode=mode)
     opening = []
     session: list[SessionTurn] = []
@@ -203,7 +207,12 @@ def main(argv: list[str] | None = None) -> int:
     p_code = sub.add_parser("code", help="code a CSV of trainee turns (id,text,prev_client_text)")
     p_code.add_argument("input", type=Path)
     p_code.add_argument("output", type=Path)
-    p_code.add_argument("--mode", choices=("auto", "model", "rules"), default="auto")
+    p_code.add_argument(
+        "--mode",
+        choices=MODES,
+        default="auto",
+        help="auto/model: the trained coder (make coder), never trained here; rules: rules only",
+    )
     p_code.add_argument("--batch-size", type=int, default=512)
     p_report = sub.add_parser(
         "report",
@@ -220,7 +229,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     p_train.add_argument("--out", type=Path, default=None, help="default: models/coder/")
     p_train.add_argument(
-        "--epochs", type=int, default=EPOCHS, help="fine-tuning epochs (0: packaged encoder as is)"
+        "--epochs",
+        type=int,
+        default=None,
+        help="fine-tuning epochs (default 2; 0: packaged encoder as is)",
     )
     p_train.add_argument(
         "--add",
@@ -230,12 +242,34 @@ def main(argv: list[str] | None = None) -> int:
         metavar="CORRECTIONS.jsonl",
         help="also train on supervisors' corrections exported by the app (repeatable)",
     )
+    p_import = sub.add_parser(
+        "import-coded",
+        help="turn expert-coded transcripts (AnnoMI-full.csv, or the evaluation format) into "
+        "a corrections file for `train --add`",
+    )
+    p_import.add_argument("input", type=Path, metavar="IN.csv")
+    p_import.add_argument("output", type=Path, metavar="OUT.jsonl")
+    p_import.add_argument(
+        "--format",
+        choices=("annomi", "eval"),
+        default=None,
+        help="default: told apart by the header",
+    )
+    p_import.add_argument(
+        "--keep-other",
+        action="store_true",
+        help="train on AnnoMI's 'other' as the code other (it also holds affirmations, "
+        "autonomy and collaboration, which AnnoMI does not code); dropped by default",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "code":
         if not args.input.is_file():
             parser.error(f"no such input file: {args.input}")
-        bad = code_csv(args.input, args.output, args.mode, args.batch_size)
+        try:
+            bad = code_csv(args.input, args.output, args.mode, args.batch_size)
+        except CoderUnavailable as exc:
+            parser.exit(2, f"python -m scoring code: {exc}\n")
         if bad:
             log.warning("%d bad rows were written with an empty code and the reason", bad)
         return 0
@@ -246,18 +280,47 @@ def main(argv: list[str] | None = None) -> int:
             problems = report_jsonl(args.input, args.output, args.mode, args.scenario)
         except UnknownScenario as exc:
             parser.error(str(exc))
+        except CoderUnavailable as exc:
+            parser.exit(2, f"python -m scoring report: {exc}\n")
         if problems:
             for problem in problems:
                 print(problem, file=sys.stderr)
             print(f"{len(problems)} bad lines: nothing written", file=sys.stderr)
             return 2
         return 0
-    from scoring.train import train
+    if args.command == "import-coded":
+        return _import_coded(parser, args)
+    return _train(parser, args)
 
-    if args.epochs < 0:
+
+def _import_coded(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """``python -m scoring import-coded``: malformed input is refused and nothing written."""
+    from scoring.training.coded import CodedFileError, import_coded
+
+    if not args.input.is_file():
+        parser.error(f"no such input file: {args.input}")
+    try:
+        result = import_coded(args.input, args.output, args.format, args.keep_other)
+    except CodedFileError as exc:
+        parser.exit(1, f"{exc}\nnothing written to {args.output}\n")
+    codes = ", ".join(f"{code} {n}" for code, n in sorted(result.per_code.items()))
+    dropped = ", ".join(f"{why} {n}" for why, n in sorted(result.dropped.items())) or "none"
+    print(f"wrote {len(result.records)} coded utterances to {args.output} ({codes})")
+    print(f"dropped: {dropped}")
+    print(f"train with: make coder CODER_ADD={args.output}")
+    return 0
+
+
+def _train(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """``python -m scoring train``: the only command that trains the coder."""
+    from scoring.training.finetune import EPOCHS
+    from scoring.training.train import train
+
+    epochs = EPOCHS if args.epochs is None else args.epochs
+    if epochs < 0:
         parser.error("--epochs must be 0 or more")
     added = _read_corrections(parser, args.add)
-    head = train(out_dir=args.out, progress=True, epochs=args.epochs, added=added)
+    head = train(out_dir=args.out, progress=True, epochs=epochs, added=added)
     meta = head.meta
     print(f"trained head on {meta['training_examples']} examples -> {args.out or 'models/coder/'}")
     return 0

@@ -9,11 +9,18 @@ from dataclasses import replace
 import numpy as np
 from spacy.tokens import Doc
 
-from scoring.codes import CODES, when_in_doubt
+from scoring.codes import CODES, REFLECTIONS, when_in_doubt
 from scoring.encoder import Encoder
 from scoring.head import Head, UnitInput
 from scoring.rulecoder import explain, rule_code, rule_probabilities
-from scoring.rules import Context, context_from_history, features
+from scoring.rules import (
+    Context,
+    advice_permitted,
+    context_from_history,
+    ends_summary,
+    features,
+    opens_summary,
+)
 from scoring.segment import get_nlp, segment_many
 from scoring.types import Coding, Turn
 
@@ -23,6 +30,12 @@ _I = {c: i for i, c in enumerate(CODES)}
 # Units the rules settle with this confidence skip the encoder (backchannels dominate
 # real sessions, and skipping them is most of the batch speed).
 _SHORTCUT = 0.85
+#: Key of the per-unit flag "this is a clause of a summary" in the rule features.
+SUMMARY_CLAUSE = "summary_clause"
+#: Codes a summary clause never gets: it gives back what the patient said (MITI 4.2.1 codes
+#: a collecting or linking summary as reflections), even when it quotes the patient's own
+#: "I need to" or "I should" back as "you need to" or "you should".
+_NOT_IN_SUMMARY = [_I[c] for c in ("persuade", "persuade_with_permission", "confront")]
 
 
 class Coder:
@@ -87,9 +100,8 @@ class Coder:
                 if not unit:
                     row.append(_empty())
                     continue
-                code, conf = rule_code(feats)
                 if self.head is None or item is None:
-                    row.append(_coding(unit, code, rule_probabilities(code, conf), feats, False))
+                    row.append(_rule_coding(unit, feats))
                 else:
                     row.append(None)
                     pending.append((t, u, item))
@@ -98,6 +110,8 @@ class Coder:
             probs = self.head.predict_proba(self.encoder, [p[2] for p in pending])
             for (t, u, item), p in zip(pending, probs, strict=True):
                 p = _split_advice(p, item.feats)
+                if item.feats.get(SUMMARY_CLAUSE):
+                    p = _as_reflection(p)
                 dist = {c: float(p[i]) for i, c in enumerate(CODES)}
                 code = when_in_doubt(CODES[int(np.argmax(p))], dist)
                 results[t][u] = _coding(item.text, code, dist, item.feats, True)
@@ -114,11 +128,17 @@ def read_turn(
     settle (backchannels, greetings), which never reach the head.
     """
     out: list[tuple[str, dict[str, float], UnitInput | None]] = []
+    in_summary = False
     for unit in units:
         if not unit:
             out.append((unit, {}, None))
             continue
         feats = features(make_doc(unit), ctx)
+        # Not a head feature (the head never reads it): whether the unit is a clause of a
+        # summary the trainee announced earlier in the turn or opens with it.
+        opening = opens_summary(unit)
+        in_summary = opening or (in_summary and not ends_summary(feats))
+        feats[SUMMARY_CLAUSE] = float(in_summary)
         if feats["permission"] and feats["qmark"]:
             # Asking permission earlier in the same turn licenses the advice after it.
             ctx = replace(ctx, permission=True)
@@ -127,6 +147,18 @@ def read_turn(
         item = None if conf >= _SHORTCUT else UnitInput(unit, ctx.said, feats)
         out.append((unit, feats, item))
     return out
+
+
+def _rule_coding(unit: str, feats: dict[str, float]) -> Coding:
+    """The rules' code of a unit the head does not see (rules-only coder, backchannels)."""
+    code, conf = rule_code(feats)
+    probs = rule_probabilities(code, conf)
+    if feats.get(SUMMARY_CLAUSE):
+        vec = _as_reflection(np.array([probs[c] for c in CODES]))
+        probs = {c: float(vec[i]) for i, c in enumerate(CODES)}
+        if code in _PRESSURE_LIKE:
+            code = when_in_doubt(CODES[int(np.argmax(vec))], probs)
+    return _coding(unit, code, probs, feats, False)
 
 
 def _empty() -> Coding:
@@ -140,13 +172,34 @@ def _empty() -> Coding:
 
 
 def _coding(text: str, code: str, probs: dict[str, float], feats: dict, by_model: bool) -> Coding:
+    reason = explain(code, feats, by_model)
+    if feats.get(SUMMARY_CLAUSE) and code in REFLECTIONS:
+        reason += "; part of a summary"
     return Coding(
         text=text,
         code=code,
         confidence=round(probs[code], 4),
-        reason=explain(code, feats, by_model),
+        reason=reason,
         probabilities=probs,
     )
+
+
+_PRESSURE_LIKE = frozenset(CODES[i] for i in _NOT_IN_SUMMARY)
+
+
+def _as_reflection(p: np.ndarray) -> np.ndarray:
+    """Move a summary clause's advice and confrontation probability to the reflections.
+
+    It is shared between simple and complex as the head shared the rest (evenly if it gave
+    them none), so the report's draws never count a summary clause as pressure either.
+    """
+    p = p.copy()
+    moved = p[_NOT_IN_SUMMARY].sum()
+    p[_NOT_IN_SUMMARY] = 0.0
+    refl = np.array([_I["reflection_simple"], _I["reflection_complex"]])
+    share = p[refl] / p[refl].sum() if p[refl].sum() > 0 else np.array([0.5, 0.5])
+    p[refl] += moved * share
+    return p / p.sum()
 
 
 def _split_advice(p: np.ndarray, feats: dict[str, float]) -> np.ndarray:
@@ -157,7 +210,7 @@ def _split_advice(p: np.ndarray, feats: dict[str, float]) -> np.ndarray:
     """
     p = p.copy()
     a, b = _I["persuade"], _I["persuade_with_permission"]
-    allowed = feats["permission_context"] or feats["permission"] or feats["discount"]
+    allowed = advice_permitted(feats)
     src, dst = (a, b) if allowed else (b, a)
     moved = p[src] * (0.9 if allowed and feats["permission_context"] else 0.8)
     p[src] -= moved

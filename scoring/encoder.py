@@ -16,7 +16,7 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-#: Name of the encoder once :func:`scoring.finetune.fine_tune` has trained it on the corpus.
+#: Name of the encoder once :func:`scoring.training.finetune.fine_tune` has trained it.
 FINE_TUNED_NAME = "all-MiniLM-L6-v2, fine-tuned on the authored corpus"
 #: Where a fine-tuned encoder is saved inside the coder's model folder.
 ENCODER_FOLDER = "encoder"

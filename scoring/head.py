@@ -159,17 +159,19 @@ class Head:
         """Load a head saved by :meth:`save`, checking it fits this encoder and feature layout.
 
         Raises:
-            ValueError: if the saved head was built for another encoder or feature layout.
+            ValueError: if the saved head was built for another encoder, feature layout or
+                code list.
         """
         meta = json.loads((folder / "meta.json").read_text())
         expected = {
             "encoder": encoder.name,
             "feature_version": FEATURE_VERSION,
             "rule_features": list(FEATURE_NAMES),
+            "codes": list(CODES),
         }
         for key, value in expected.items():
             if meta.get(key) != value:
-                raise ValueError(f"{folder} was trained with another {key}; retrain it")
+                raise ValueError(f"{folder} is stale: trained with another {key}; retrain it")
         parts = joblib.load(folder / "head.joblib")
         return cls(parts["fast"], parts["full"], meta)
 

@@ -189,6 +189,20 @@ NUMBER_WORDS = _words(
     "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty  "
     "forty fifty hundred thousand half quarter percent dozen"
 )
+#: A trainee announcing a summary: the clauses after it give back what the patient said.
+SUMMARY_OPENERS = [
+    "let me see if i've got this", "let me see if i have this", "let me see if i got this",
+    "let me see if i've got that", "let me see if i got that", "let me make sure i've got",
+    "let me make sure i understand", "let me make sure i have", "if i've got this right",
+    "if i have this right", "if i've got that right", "let me summarize", "let me summarise",
+    "let me sum up", "let me sum that up", "to sum up", "to summarize", "to summarise",
+    "in summary", "let me recap", "to recap", "so to recap", "just to recap",
+    "let me pull that together", "let me pull this together", "let me pull together",
+    "let me put that together", "putting it together", "putting it all together",
+    "let me try to summarize", "let me try to summarise", "let me check i've got",
+    "let me check that i've got", "let me check i understand", "what i've heard so far",
+    "so far you've told me", "so far i've heard",
+]
 REFUSALS = [
     "no", "nope", "not really", "i'd rather not", "rather not", "no thanks", "not now",
     "i don't want to hear", "don't lecture", "please don't",

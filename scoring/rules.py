@@ -137,6 +137,33 @@ def context_from_history(history: list[Turn] | None, prev_client: str | None = N
     return Context(prev_client=prev, permission=permission)
 
 
+_SUMMARY = re.compile(r"\b(" + "|".join(re.escape(p) for p in lx.SUMMARY_OPENERS) + r")\b")
+
+
+def opens_summary(text: str) -> bool:
+    """Tell whether the unit announces a summary ("So, let me see if I've got this: ...")."""
+    return bool(_SUMMARY.search(text.lower().replace("’", "'")))
+
+
+def ends_summary(feats: dict[str, float]) -> bool:
+    """Tell whether a unit after a summary's opening is no longer part of the summary.
+
+    A question ("Did I get that right?", "What would you like to do?"), an imperative, or the
+    trainee speaking for themselves ("I think you should...") is the trainee's own move.
+    """
+    own_voice = feats["first_person"] and not feats["refl_stem"]
+    return bool(feats["qmark"] or feats["imperative_start"] or own_voice)
+
+
+def advice_permitted(feats: dict[str, float]) -> bool:
+    """Tell whether advice in this unit is persuasion with permission (MITI 4.2.1).
+
+    Permission asked and not refused, advice the patient asked for, or a discountable
+    frame ("it may or may not suit you"); without any of them advice is plain persuasion.
+    """
+    return bool(feats["permission_context"] or feats["permission"] or feats["discount"])
+
+
 def _first_content(words: list[str]) -> tuple[str, int]:
     for i, w in enumerate(words):
         if w not in lx.FILLERS:

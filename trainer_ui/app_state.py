@@ -7,7 +7,7 @@ import logging
 import streamlit as st
 
 from bot.client import RasaClient
-from scoring import Coder, load_coder
+from scoring import Coder, CoderUnavailable, load_coder
 from trainer_ui.accounts import Accounts, User
 from trainer_ui.retention import RetentionError, RetentionJob, log_to_stderr, retention_days
 from trainer_ui.store import Store
@@ -26,9 +26,22 @@ def rasa() -> RasaClient:
 
 
 @st.cache_resource
-def coder() -> Coder:
-    """The MITI coder for drills and previews, loaded once per server."""
+def _coder() -> Coder:
     return load_coder()
+
+
+def coder() -> Coder:
+    """The MITI coder for drills and previews, loaded once per server.
+
+    Without a trained coder the page says so (``make coder``) and stops: a failure is not
+    cached, so the page works once the coder has been trained.
+    """
+    try:
+        return _coder()
+    except CoderUnavailable as error:
+        st.error(f"The behaviour coder is not available: {error}")
+        st.stop()
+        raise  # st.stop() raises; this is for type checkers
 
 
 @st.cache_resource

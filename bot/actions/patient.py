@@ -18,7 +18,7 @@ from bot.patient.understand import reader, understand
 from bot.scenario import ScenarioError, list_scenarios, load_scenario
 from bot.scenario.model import Scenario
 from bot.transcript import history_from_events
-from scoring import Coder, Coding, load_coder
+from scoring import Coder, CoderUnavailable, Coding, load_coder
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,12 @@ SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 
 @lru_cache(maxsize=1)
 def coder() -> Coder:
-    """The behaviour coder, loaded on first use so the action server starts quickly."""
+    """The behaviour coder, loaded on first use so the action server starts quickly.
+
+    Raises:
+        CoderUnavailable: no trained coder (``make coder``); not cached, so the next turn
+            tries again and finds the coder once it has been trained.
+    """
     return load_coder()
 
 
@@ -102,7 +107,12 @@ class ActionPatientReply(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name") or "nlu_fallback"
         # The history excludes the turn being answered, which is the last user event.
         history = history_from_events(tracker.events)[:-1]
-        codings = coder().code_turn(text, history=history)
+        try:
+            codings = coder().code_turn(text, history=history)
+        except CoderUnavailable as error:
+            # Shown to the trainee as an error; the patient never answers uncoded turns.
+            logger.error("%s", error)
+            return _error(dispatcher, f"The behaviour coder is not available: {error}")
         reply = respond(
             scenario,
             PatientState.from_dict(state_dict),
@@ -156,7 +166,10 @@ class ActionEndSession(Action):
 
 def warm_up() -> None:
     """Loads the coder and the reader and indexes every scenario, so no turn waits for them."""
-    coder().code_turn("What brings you here today?")
+    try:
+        coder().code_turn("What brings you here today?")
+    except CoderUnavailable as error:
+        logger.error("%s", error)
     for scenario_id in list_scenarios():
         try:
             scenario = scenario_for(scenario_id)

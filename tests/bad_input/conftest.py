@@ -6,7 +6,7 @@ import pytest
 
 from scoring.coder import Coder
 from scoring.encoder import HashingEncoder
-from scoring.train import train
+from scoring.training.train import train
 
 
 @pytest.fixture(scope="session")

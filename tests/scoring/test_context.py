@@ -7,7 +7,7 @@ from scoring.codes import dominant_code, when_in_doubt
 from scoring.corpus import Example
 from scoring.rules import Context, context_from_history, features, says_something
 from scoring.segment import get_nlp
-from scoring.train import training_units
+from scoring.training.train import training_units
 
 
 def _feats(text: str, prev: str) -> dict[str, float]:

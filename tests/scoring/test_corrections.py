@@ -11,7 +11,7 @@ import pytest
 from scoring.cli import main
 from scoring.corpus import CORRECTION_TOPIC, Example, load_corrections
 from scoring.encoder import HashingEncoder
-from scoring.train import train
+from scoring.training.train import train
 from trainer_ui.review import corrections_jsonl
 from trainer_ui.store import Override
 

@@ -12,7 +12,7 @@ from scoring.corpus import load_corpus
 pytest.importorskip("sentence_transformers")
 
 from scoring.encoder import FINE_TUNED_NAME, MiniLMEncoder  # noqa: E402
-from scoring.finetune import fine_tune  # noqa: E402
+from scoring.training.finetune import fine_tune  # noqa: E402
 
 
 @pytest.mark.slow
@@ -50,8 +50,8 @@ def test_fine_tune_refuses_mismatched_input() -> None:
 def test_load_coder_uses_the_encoder_saved_with_the_heads(tmp_path: Path) -> None:
     from scoring.corpus import CORPUS_DIR
     from scoring.encoder import ENCODER_FOLDER
-    from scoring.loader import _load_trained, load_coder
-    from scoring.train import train
+    from scoring.loader import CoderUnavailable, load_coder, load_trained
+    from scoring.training.train import train
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -67,10 +67,9 @@ def test_load_coder_uses_the_encoder_saved_with_the_heads(tmp_path: Path) -> Non
         progress=False,
     )
 
-    # The heads name a fine-tuned encoder that was not saved beside them: not loadable
-    # (load_coder would then retrain from the whole corpus).
-    with pytest.raises(OSError):
-        _load_trained(tmp_path / "coder")
+    # The heads name a fine-tuned encoder that was not saved beside them: not loadable.
+    with pytest.raises(CoderUnavailable, match="make coder"):
+        load_trained(tmp_path / "coder")
 
     encoder.save(tmp_path / "coder" / ENCODER_FOLDER)
     coder = load_coder(mode="model", model_dir=tmp_path / "coder")

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scoring import Turn
+from scoring import PRESSURE, Turn
 from scoring.coder import Coder
+from scoring.codes import REFLECTIONS
 
 GOLDEN = yaml.safe_load((Path(__file__).parent / "golden.yml").read_text())
 
@@ -44,3 +45,45 @@ def test_trained_coder_golden(real_coder: Coder) -> None:
         if _codes(real_coder, item) != item["codes"]
     ]
     assert right / len(GOLDEN) >= 0.75, wrong
+
+
+SUMMARIES = [g for g in GOLDEN if g.get("summary")]
+
+
+def _kinds(codes: list[str]) -> list[str]:
+    """Reflection (simple or complex), pressure, or the code itself."""
+    return [
+        "reflection" if c.startswith("reflection") else "pressure" if c in PRESSURE else c
+        for c in codes
+    ]
+
+
+@pytest.mark.parametrize("item", SUMMARIES, ids=lambda g: g["text"][:40])
+def test_summaries_are_reflections_never_pressure_rules(rules_coder: Coder, item: dict) -> None:
+    codings = rules_coder.code_turn(item["text"], history=_history(item))
+    assert _kinds([c.code for c in codings]) == _kinds(item["codes"])
+    for coding, kind in zip(codings, _kinds(item["codes"]), strict=True):
+        if kind == "reflection":
+            assert sum(coding.probabilities[c] for c in PRESSURE) == 0.0
+
+
+@pytest.mark.parametrize("item", SUMMARIES, ids=lambda g: g["text"][:40])
+def test_summaries_are_reflections_never_pressure_head(fake_coder: Coder, item: dict) -> None:
+    # The head (here on hashing vectors) may read "you need to" as advice; the clause of a
+    # summary still never carries pressure, in its code or in its probabilities.
+    codings = fake_coder.code_turn(item["text"], history=_history(item))
+    expected = _kinds(item["codes"])
+    for coding, kind in zip(codings, expected, strict=True):
+        if kind == "reflection":
+            assert coding.code in REFLECTIONS, coding
+            assert sum(coding.probabilities[c] for c in PRESSURE) == 0.0
+
+
+@pytest.mark.slow
+def test_summaries_are_reflections_never_pressure_trained(real_coder: Coder) -> None:
+    wrong = [
+        (item["text"], _codes(real_coder, item))
+        for item in SUMMARIES
+        if _kinds(_codes(real_coder, item)) != _kinds(item["codes"])
+    ]
+    assert not wrong

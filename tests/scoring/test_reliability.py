@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from scoring.encoder import FINE_TUNED_NAME
-from scoring.finetune import EPOCHS, SEED
 from scoring.head import FEATURE_VERSION
 from scoring.reliability import (
     CARD_PATH,
@@ -22,7 +21,8 @@ from scoring.reliability import (
     load_card,
     make_card,
 )
-from scoring.train import corpus_digest
+from scoring.training.finetune import EPOCHS, SEED
+from scoring.training.train import corpus_digest
 
 ROOT = Path(__file__).resolve().parents[2]
 

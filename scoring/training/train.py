@@ -1,4 +1,4 @@
-"""Train the coder's head from the authored corpus into ``models/coder/``."""
+"""Train the coder (fine-tuned encoder and heads) from the corpus into ``models/coder/``."""
 
 from __future__ import annotations
 
@@ -18,11 +18,12 @@ from scoring.coder import read_turn
 from scoring.corpus import CORPUS_DIR, Example, augment, load_corpus
 from scoring.dialogues import DIALOGUE_DIR, load_dialogues
 from scoring.encoder import ENCODER_FOLDER, Encoder, MiniLMEncoder
-from scoring.finetune import EPOCHS, fine_tune
-from scoring.finetune import SEED as FINE_TUNE_SEED
 from scoring.head import Head, UnitInput, head_meta
+from scoring.loader import default_model_dir
 from scoring.rules import context_from_history, features
 from scoring.segment import clean, get_nlp, segment_many
+from scoring.training.finetune import EPOCHS, fine_tune
+from scoring.training.finetune import SEED as FINE_TUNE_SEED
 
 log = logging.getLogger(__name__)
 
@@ -183,8 +184,6 @@ def train(
     head = Head.fit(tracked, units, codes, meta)
     tracked.bar.close()
     if out_dir is None:
-        from scoring.loader import default_model_dir
-
         out_dir = default_model_dir()
     try:
         # The encoder first: meta.json, written with the heads, is what marks the folder done.
