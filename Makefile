@@ -28,7 +28,7 @@ CODER_INPUTS := $(filter-out scoring/report.py scoring/globals.py scoring/reliab
 	scoring/training/coded.py,\
 	$(shell find corpus scoring -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null))
 
-.PHONY: help setup data train coder run test test-fast lint format bench bench-scoring reliability-card bench-patient system-deps lock clean
+.PHONY: help setup data train coder run test test-fast lint format bench bench-scoring reliability-card bench-patient fit-talk-table system-deps lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -80,8 +80,12 @@ bench-scoring: $(STAMP) coder ## code the AnnoMI development split and print agr
 reliability-card: $(STAMP) coder ## measure the coder as bench-scoring does and write scoring/reliability.json (commit it)
 	$(PY) benchmarks/scoring_bench.py --passes 1 --card scoring/reliability.json
 
-bench-patient: train coder ## replay scripts and AnnoMI transcripts against every patient; REST turn latency
+bench-patient: train coder ## patients: scripts, AnnoMI replay, REST latency, probes, talk dynamics vs real clients
 	$(PY) benchmarks/patient_bench.py --json results/patient_bench.json
+	$(PY) benchmarks/client_dynamics.py --json results/client_dynamics.json
+
+fit-talk-table: $(STAMP) coder ## refit bot/patient/talk_table.json on the AnnoMI dev split (commit it)
+	$(PY) benchmarks/client_dynamics.py --fit --limits --json results/client_dynamics.json
 
 bench: bench-scoring bench-patient bench-load ## every benchmark
 

@@ -204,6 +204,8 @@ TILTS: dict[str, tuple[float, float]] = {
     "asked an evocative question": (1.8, 0.8),
     "asked what the status quo gives": (0.8, 1.8),
     "affirmed or emphasised autonomy": (1.3, 0.8),
+    # A single piece of unasked-for advice is sometimes just heard out ("Maybe."), so one push
+    # tilts hard towards sustain talk; confrontation and a second push in a row are rules.
     "pushed without permission": (0.3, 3.0),
 }
 
@@ -268,8 +270,8 @@ def choose_talk(
     Real clients' talk has momentum and is mostly neutral: the odds start from how real
     clients answered this move after talk like the patient's last (the talk table), then
     lean with the patient's readiness and with what the turn said (what was reflected,
-    evocative or status-quo questions, pressure). Hard rules first for sustained pressure,
-    so confrontation always meets resistance.
+    evocative or status-quo questions, pressure). Hard rules first for confrontation and
+    a second push in a row, which always meet resistance.
 
     Args:
         state: State before the turn.
