@@ -22,7 +22,13 @@ from bot.patient.dynamics import (
 )
 from bot.patient.inrole import in_role_kind
 from bot.patient.ruler import ruler_move, ruler_number
-from bot.patient.select import choose_in_role, choose_line, choose_ruler, risk_of
+from bot.patient.select import (
+    choose_heard_out,
+    choose_in_role,
+    choose_line,
+    choose_ruler,
+    risk_of,
+)
 from bot.patient.state import MAX_USED, PatientState
 from bot.patient.understand import Encode, understand
 from bot.scenario import GENERAL_TOPIC, LAYERS, Line, Scenario
@@ -264,7 +270,9 @@ def respond(
     topic_id, topic_reasons = _topic(scenario, state, und.topic, codes, usable, turn)
     moved = state.evolve(stage=stage)
     line: Line | None = None
-    if told is None or told.more:
+    if (told is None or told.more) and ap.pressure and talk == "neutral":
+        line = choose_heard_out(scenario, moved, rng)
+    if line is None and (told is None or told.more):
         line = choose_line(
             scenario, moved, topic_id, talk, usable,
             short=short, turn=turn, rng=rng, raised=und.topic,

@@ -132,3 +132,12 @@ def choose_in_role(scenario: Scenario, state: PatientState, kind: str, rng: rand
         line = _pick(list(scenario.topics[GENERAL_TOPIC].lines[("surface", "neutral")]), state, rng)
     assert line is not None
     return line
+
+
+def choose_heard_out(scenario: Scenario, state: PatientState, rng: random.Random) -> Line | None:
+    """A brief neutral answer to advice the patient merely hears out ("Yeah.", "Maybe.").
+
+    From the scenario's ``short_answers``: a topic's short lines answer particular questions.
+    """
+    fresh = [x for x in scenario.short_answers.get("neutral", ()) if x.id not in state.used]
+    return rng.choice(fresh) if fresh else None

@@ -38,6 +38,9 @@ FACT_MIN_WORDS = 0.6
 # A question much closer to a topic's example phrasings than to any fact is a topic question
 # ("How have you been sleeping?"), answered with a topic line rather than one fact.
 TOPIC_MARGIN = 0.08
+# Cosine similarity a turn needs with a topic's mean vector (its phrasings and lines) to be
+# taken as about that topic when it names none of its keywords.
+TOPIC_MEANING_MIN = 0.45
 
 _PERMISSION = re.compile(
     r"\b(would|could|can|may|might|will|is|would it be)\b[^?.]{0,30}\b(ok|okay|alright|all right"
@@ -152,7 +155,9 @@ class _Index:
     fact_ids: tuple[str, ...]
     fact_vectors: np.ndarray  # one row per example question
     fact_rows: np.ndarray  # fact index of each row
-    topic_vectors: np.ndarray
+    phrasing_vectors: np.ndarray  # example questions of the topics other than general
+    topic_ids: tuple[str, ...]  # topics other than general
+    topic_vectors: np.ndarray  # mean of each such topic's phrasings and lines
     side_vectors: dict[str, np.ndarray]  # mean vector of the change and the sustain lines
 
 
@@ -171,22 +176,42 @@ def _index(scenario: Scenario, encode: Encode) -> _Index:
     if hit is not None and hit[0] is scenario:
         return hit[1]
     asks = [(i, text) for i, fact in enumerate(scenario.facts.values()) for text in fact.ask]
-    phrasings = [p for t in scenario.topics.values() for p in t.phrasings]
-    sides = {
-        side: [x.text for t in scenario.topics.values() for x in t.all_lines() if x.talk == side]
-        for side in ("change", "sustain")
-    }
-    texts = [t for _, t in asks] + phrasings + sides["change"] + sides["sustain"]
+    topics = [t for t in scenario.topics.values() if t.id != GENERAL_TOPIC]
+    phrasings = [(t.id, p) for t in topics for p in t.phrasings]
+    lines = [(t.id, x.talk, x.text) for t in scenario.topics.values() for x in t.all_lines()]
+    texts = [t for _, t in asks] + [p for _, p in phrasings] + [x for _, _, x in lines]
     vectors = np.asarray(encode(texts), dtype=np.float32) if texts else np.zeros((0, 1))
-    n_ask, n_top, n_ch = len(asks), len(phrasings), len(sides["change"])
+    n_ask, n_top = len(asks), len(phrasings)
+    phrasing_vectors = vectors[n_ask : n_ask + n_top]
+    line_vectors = vectors[n_ask + n_top :]
+
+    def mean(rows: list[np.ndarray]) -> np.ndarray:
+        return _unit(np.mean(rows, axis=0)) if rows else np.zeros(vectors.shape[1])
+
     index = _Index(
         fact_ids=tuple(scenario.facts),
         fact_vectors=vectors[:n_ask],
         fact_rows=np.array([i for i, _ in asks], dtype=int),
-        topic_vectors=vectors[n_ask : n_ask + n_top],
+        phrasing_vectors=phrasing_vectors,
+        topic_ids=tuple(t.id for t in topics),
+        topic_vectors=np.array(
+            [
+                mean(
+                    [
+                        v
+                        for (tid, _), v in zip(phrasings, phrasing_vectors, strict=True)
+                        if tid == t.id
+                    ]
+                    + [v for (tid, _, _), v in zip(lines, line_vectors, strict=True) if tid == t.id]
+                )
+                for t in topics
+            ]
+        ),
         side_vectors={
-            "change": _unit(vectors[n_ask + n_top : n_ask + n_top + n_ch].mean(axis=0)),
-            "sustain": _unit(vectors[n_ask + n_top + n_ch :].mean(axis=0)),
+            side: mean(
+                [v for (_, talk, _), v in zip(lines, line_vectors, strict=True) if talk == side]
+            )
+            for side in ("change", "sustain")
         },
     )
     if len(_indexes) > 64:
@@ -261,10 +286,21 @@ def _fact_by_meaning(
     best = int(np.argmax(boosted))
     if boosted[best] < FACT_MIN:
         return None
-    topic_best = float((index.topic_vectors @ vector).max()) if len(index.topic_vectors) else -1.0
+    phrasings = index.phrasing_vectors
+    topic_best = float((phrasings @ vector).max()) if len(phrasings) else -1.0
     if topic_best > scores[best] + TOPIC_MARGIN:
         return None
     return facts[best].id
+
+
+def _topic_by_meaning(index: _Index, vector: np.ndarray) -> str | None:
+    # A turn that names no topic's keywords can still be about one ("so coming here wasn't
+    # your idea"): the topic whose lines and example questions it is closest to, if close.
+    if not len(index.topic_ids):
+        return None
+    sims = index.topic_vectors @ vector
+    best = int(np.argmax(sims))
+    return index.topic_ids[best] if sims[best] >= TOPIC_MEANING_MIN else None
 
 
 def _reflected(
@@ -325,30 +361,36 @@ def understand(
     topic = (detect_topic(scenario, question, current_topic) if question else None) or (
         detect_topic(scenario, text, current_topic)
     )
-    fact = None
-    reflect_vector = None
-    if encode is not None:
-        wanted = [x for x in (asked, reflection) if x]
-        vectors = np.asarray(encode(wanted), dtype=np.float32) if wanted else np.zeros((0, 1))
-        index = _index(scenario, encode)
-        if question and not permission:
-            fact = _fact_by_meaning(scenario, index, vectors[0], asked)
-        if reflection:
-            reflect_vector = vectors[-1]
-    elif question and not permission:
-        fact = _fact_by_words(scenario, asked)
-    if risk in FACTS_FIRST and fact is not None:
-        risk = None  # "Do you carry naloxone?" is best answered by the fact itself
-    elif risk is not None:
-        fact = None
-    if fact is not None and topic is None:
-        fact_topic = scenario.facts[fact].topic
-        topic = fact_topic if fact_topic != GENERAL_TOPIC else None
     evokes = None
     if question and _EVOKES_SUSTAIN.search(question):
         evokes = "sustain"
     elif question and _EVOKES_CHANGE.search(question):
         evokes = "change"
+    # An evocative question asks for the patient's reasons, not a fact of their life.
+    wants_fact = bool(question) and not permission and evokes is None
+    fact = None
+    reflect_vector = None
+    if encode is not None:
+        wanted = [x for x in (asked, reflection) if x] or [text]
+        vectors = np.asarray(encode(wanted), dtype=np.float32)
+        index = _index(scenario, encode)
+        if wants_fact:
+            fact = _fact_by_meaning(scenario, index, vectors[0], asked)
+        if reflection:
+            reflect_vector = vectors[-1]
+        if topic is None and fact is None:
+            topic = _topic_by_meaning(index, vectors[-1])
+    elif wants_fact:
+        fact = _fact_by_words(scenario, asked)
+    if risk in FACTS_FIRST and (fact is not None or evokes is not None):
+        # "Do you carry naloxone?" is best answered by the fact itself, and "what would make
+        # it easier to carry naloxone?" asks for reasons, not for a risk assessment.
+        risk = None
+    elif risk is not None:
+        fact = None
+    if fact is not None and topic is None:
+        fact_topic = scenario.facts[fact].topic
+        topic = fact_topic if fact_topic != GENERAL_TOPIC else None
     return Understanding(
         question=question,
         closed=closed,
