@@ -47,7 +47,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scoring import EVAL_LABEL, Coding, Turn  # noqa: E402
+from bot.patient.dynamics import MOVES, move_of  # noqa: E402
+from scoring import Coding, Turn  # noqa: E402
 from scoring.codes import turn_code_of  # noqa: E402
 
 EVAL_DIR = ROOT.parent / "shared" / "eval"
@@ -56,15 +57,6 @@ CACHE_DIR = Path("/tmp")
 
 TALKS = ("change", "neutral", "sustain")
 PREVS = ("start", "change", "neutral", "sustain")
-MOVES = (
-    "open_question",
-    "closed_question",
-    "simple_reflection",
-    "complex_reflection",
-    "giving_information",
-    "advice_or_persuasion",
-    "other",
-)
 #: Sparse cells are pulled toward their move's marginal by this many pseudo-turns.
 PSEUDO = 10.0
 #: A cell is judged against its target only with at least this many real turns.
@@ -334,11 +326,6 @@ def gold_codings(transcripts: Sequence[Transcript]) -> dict[str, list[Coding]]:
     }
 
 
-def predicted_move(codings: Sequence[Coding]) -> str:
-    """The evaluation label of a coded turn, as the engine keys its table."""
-    return EVAL_LABEL[turn_code_of(list(codings))]
-
-
 # --- the replay ----------------------------------------------------------------------------
 
 
@@ -433,7 +420,7 @@ def simulate(
                 intent = turn_code_of(list(coded))
                 reply = respond(scenario, state, coded, text=turn.text, intent=intent, **extra)
                 talk = "sustain" if reply.talk == "discord" else reply.talk
-                move = predicted_move(coded)
+                move = move_of(coded)
                 steps.append(SimStep(scenario_id, transcript.id, prev, turn.label, move, talk))
                 prev, state = talk, reply.state
     if ENCODE is not None:
@@ -521,7 +508,7 @@ def _answered_moves(transcript: Transcript, codings: Mapping[str, list[Coding]])
     out, move = [], None
     for turn in transcript.turns:
         if turn.speaker == "therapist":
-            move = predicted_move(codings[f"{transcript.id}:{turn.uid}"])
+            move = move_of(codings[f"{transcript.id}:{turn.uid}"])
             continue
         if move is not None:
             out.append(move)
