@@ -129,7 +129,7 @@ def answer_fact(
     )
 
 
-def answer_risk(scenario: Scenario, state: PatientState, ap: Appraisal, kind: str) -> Answer:
+def answer_risk(scenario: Scenario, ap: Appraisal, kind: str) -> Answer:
     """Answer a direct risk question as the scenario's risk profile says.
 
     A risk the patient does not carry is denied in their words; one they do carry is

@@ -251,7 +251,7 @@ def respond(
         if answer is not None:
             return answer
     if und.risk and not ap.pressure:
-        return _answered(scenario, state, ap, codes, answer_risk(scenario, state, ap, und.risk))
+        return _answered(scenario, state, ap, codes, answer_risk(scenario, ap, und.risk))
     if und.permission and not ap.pressure:
         return _answered(scenario, state, ap, codes, answer_permission(scenario, state, ap, rng))
     if ruler == "why_not_lower" and ap.discord < 5:
@@ -337,7 +337,6 @@ def _answered(
         state, line, "neutral",
         rapport=ap.rapport, discord=ap.discord, last_codes=tuple(codes),
         pressure_streak=0, off_topic_streak=0, permission=answer.permission,
-        risks_told=(*state.risks_told, answer.risk) if answer.risk else state.risks_told,
     )  # fmt: skip
     return PatientReply(
         line.text, "neutral", new, changes, line.id, state.topic, line.layer, answer.kind,

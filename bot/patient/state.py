@@ -39,8 +39,7 @@ class PatientState:
         talk_counts: Replies so far by talk label.
         permission: How the patient answered a request to share on the last turn (``yes``,
             ``reluctant`` or ``no``), ``""`` when there was none.
-        facts_told: Facts the patient has answered, in order.
-        risks_told: Risk kinds the patient has answered a question about, in order.
+        facts_told: Facts the patient has told, in order (told again the same way).
     """
 
     scenario_id: str
@@ -62,7 +61,6 @@ class PatientState:
     talk_counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TALKS, 0))
     permission: str = ""
     facts_told: tuple[str, ...] = ()
-    risks_told: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-serialisable copy (tuples become lists)."""
@@ -87,7 +85,7 @@ class PatientState:
             raise ValueError("patient state must be a mapping with a 'scenario_id'")
         known = {f.name for f in fields(cls)}
         kwargs = {k: v for k, v in data.items() if k in known}
-        for key in ("topics_seen", "used", "last_codes", "facts_told", "risks_told"):
+        for key in ("topics_seen", "used", "last_codes", "facts_told"):
             if key in kwargs:
                 kwargs[key] = tuple(kwargs[key])
         state = cls(**kwargs)
