@@ -150,11 +150,6 @@ class RasaClient:
 def _plain_refusal(response: requests.Response) -> str:
     """What an error answer means, in words for the person at the screen."""
     status = response.status_code
-    if status >= 500:
-        return (
-            f"The patient server had a problem (HTTP {status}). Try again in a moment; if it "
-            "keeps happening, the details are in var/logs/rasa.log."
-        )
     if status in (401, 403):
         return "The app is not allowed to use the patient server: restart `make run`."
     try:
@@ -162,6 +157,15 @@ def _plain_refusal(response: requests.Response) -> str:
     except (ValueError, AttributeError):
         reason = ""
     reason = reason[:300].rstrip(".")
+    if status >= 500:
+        # The fronts and the channel explain a fault in plain words (a server restarting, the
+        # session saved): pass that on; otherwise say where the details are.
+        return (
+            f"The patient server could not answer (HTTP {status}): {reason}."
+            if reason
+            else f"The patient server had a problem (HTTP {status}). Try again in a moment; "
+            "if it keeps happening, the details are in var/logs/rasa.log."
+        )
     return (
         f"The patient server refused this: {reason}."
         if reason

@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -100,11 +101,11 @@ def make_private(path: Path) -> None:
                 os.chmod(file, 0o600)
 
 
-def _child_setup(parent: int) -> None:
+def _child_setup(parent: int, die_with_parent: bool) -> None:
     """Runs in each child between fork and exec (``preexec_fn``)."""
     # Files a service creates (databases, their journals, logs) are its owner's alone.
     os.umask(0o077)
-    if _LIBC is not None:
+    if _LIBC is not None and die_with_parent:
         # The child is stopped when the launcher dies, however it dies (SIGKILL included):
         # no server outlives `make run` or a test session to hold its port.
         _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
@@ -132,6 +133,10 @@ def _start(
     # Logs quote what trainees typed: owner-only, like the databases.
     descriptor = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     launcher = os.getpid()
+    # The kernel ties "die with the parent" to the thread that started the child, not to the
+    # process: a server restarted from a short-lived thread (the fault tests) would be
+    # stopped when that thread ends. Only servers started from the main thread get it.
+    main = threading.current_thread() is threading.main_thread()
     with os.fdopen(descriptor, "ab") as log:
         # A new process group lets stop() end the service's own children too.
         process = subprocess.Popen(
@@ -142,7 +147,7 @@ def _start(
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=lambda: _child_setup(launcher),
+            preexec_fn=lambda: _child_setup(launcher, main),
         )
     return Service(name, process, url, log_path, tuple(command), env)
 

@@ -257,8 +257,8 @@ def show_report(
 ) -> None:
     """Renders the report of an ended session."""
     st.title("Your fidelity report")
-    if not transcript.codings_per_turn:
-        st.info("This session has no coded turns: there is nothing to report.")
+    if not transcript.exchanges:
+        st.info("This session has no turns: there is nothing to report.")
         return
     if rating is not None:
         st.subheader("Your view and the coder's")

@@ -9,16 +9,21 @@ words alone, which is what the fast unit tests exercise.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from bot.patient.topics import STOP, detect_topic, inflects, words
 from bot.scenario import GENERAL_TOPIC, Scenario
+from bot.scenario.loader import DEFAULT_ROOT
 from scoring.risk import risk_asked
 
 #: ``encode(texts)`` returning one L2-normalised row per text.
@@ -26,6 +31,10 @@ Encode = Callable[[list[str]], np.ndarray]
 
 QUESTIONS = frozenset({"question_open", "question_closed"})
 REFLECTIONS = frozenset({"reflection_simple", "reflection_complex"})
+
+#: Where the encoded example questions and lines of each scenario are kept between runs
+#: (runtime state beside the trained models; override with ``MI_READER_CACHE``).
+READER_CACHE = Path(os.environ.get("MI_READER_CACHE", DEFAULT_ROOT.parent / "models" / "reader"))
 
 # Cosine similarity a trainee question needs with a fact's example questions to be taken as
 # asking for that fact; a keyword of the fact lowers the bar. Set on the shipped scenarios'
@@ -112,16 +121,24 @@ _CHANGE_WORDS = frozenset(_CHANGE_LEANING.split())
 _SUSTAIN_WORDS = frozenset(_SUSTAIN_LEANING.split())
 
 
-@lru_cache(maxsize=1)
+_reader_lock = threading.Lock()
+_readers: list[Encode] = []
+
+
 def reader() -> Encode:
     """The sentence encoder the action server reads a turn's meaning with (loaded once).
 
     The packaged all-MiniLM as it ships, not the coder's copy: that one is fine-tuned to
-    tell MITI codes apart, which blurs what a question is about.
+    tell MITI codes apart, which blurs what a question is about. Loaded under a lock: the
+    action server's warm-up and a first turn may ask at once, and two torch models loading
+    in two threads at once can bring the process down.
     """
-    from scoring.encoder import MiniLMEncoder
+    with _reader_lock:
+        if not _readers:
+            from scoring.encoder import MiniLMEncoder
 
-    return MiniLMEncoder().encode
+            _readers.append(MiniLMEncoder().encode)
+        return _readers[0]
 
 
 @dataclass(frozen=True)
@@ -163,6 +180,7 @@ class _Index:
 
 # Built once per (scenario object, encoder); kept with the object to guard against id reuse.
 _indexes: dict[tuple[int, int], tuple[Scenario, _Index]] = {}
+_index_lock = threading.Lock()
 
 
 def _unit(matrix: np.ndarray) -> np.ndarray:
@@ -170,7 +188,41 @@ def _unit(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.maximum(norms, 1e-9)
 
 
+def _vectors(texts: list[str], encode: Encode) -> np.ndarray:
+    """Encode a scenario's texts, or read them from the cache of an earlier run.
+
+    A scenario has a few hundred texts: seconds to encode on a busy 2-core machine, which a
+    restarted action server must not spend again before answering its first turn.
+    """
+    if not texts:
+        return np.zeros((0, 1), dtype=np.float32)
+    name = str(getattr(getattr(encode, "__self__", None), "name", type(encode).__name__))
+    digest = hashlib.sha256("\n".join([name, *texts]).encode("utf-8")).hexdigest()[:24]
+    path = READER_CACHE / f"{digest}.npy"
+    try:
+        cached = np.load(path)
+        if cached.shape[0] == len(texts):
+            return cached
+    except (OSError, ValueError):
+        pass
+    vectors = np.asarray(encode(texts), dtype=np.float32)
+    try:
+        READER_CACHE.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp.npy")
+        np.save(partial, vectors)
+        os.replace(partial, path)  # readers see the whole file or none
+    except OSError:
+        pass  # a read-only checkout still works, only more slowly on restart
+    return vectors
+
+
 def _index(scenario: Scenario, encode: Encode) -> _Index:
+    # One build at a time: the warm-up and a first turn must not encode the same texts twice.
+    with _index_lock:
+        return _build_index(scenario, encode)
+
+
+def _build_index(scenario: Scenario, encode: Encode) -> _Index:
     key = (id(scenario), id(encode))
     hit = _indexes.get(key)
     if hit is not None and hit[0] is scenario:
@@ -180,7 +232,7 @@ def _index(scenario: Scenario, encode: Encode) -> _Index:
     phrasings = [(t.id, p) for t in topics for p in t.phrasings]
     lines = [(t.id, x.talk, x.text) for t in scenario.topics.values() for x in t.all_lines()]
     texts = [t for _, t in asks] + [p for _, p in phrasings] + [x for _, _, x in lines]
-    vectors = np.asarray(encode(texts), dtype=np.float32) if texts else np.zeros((0, 1))
+    vectors = _vectors(texts, encode)
     n_ask, n_top = len(asks), len(phrasings)
     phrasing_vectors = vectors[n_ask : n_ask + n_top]
     line_vectors = vectors[n_ask + n_top :]

@@ -118,7 +118,7 @@ def test_session_without_coded_turns_skips_rating(harness) -> None:
     session = harness.store.create_session("reluctant_psychiatric", tina.id)
     harness.rasa.transcript_value = Transcript(opening="Hi.", ended=True)
     at = harness.run(tina, query={"session": session.id})
-    assert at.info[0].value.startswith("This session has no coded turns")
+    assert at.info[0].value.startswith("This session has no turns")
 
 
 def test_low_confidence_and_pressure_codes_are_marked(harness) -> None:

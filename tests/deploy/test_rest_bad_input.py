@@ -105,7 +105,7 @@ def test_the_limit_is_named_in_the_refusal(target: Target) -> None:
     )
     assert response.status_code == 413
     assert (
-        response.json()["error"] == "the message has 20000 characters; the limit is 5000 per turn"
+        response.json()["error"] == "the message has 20000 characters; the limit is 4000 per turn"
     )
 
 
