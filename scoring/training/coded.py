@@ -151,10 +151,17 @@ def _rows(path: Path, required: tuple[str, ...], problems: list[str]) -> Iterato
             yield line, row
 
 
-def _order(value: str) -> int:
-    number = int(value)
+def _order(row: dict, where: str, problems: list[str]) -> int | None:
+    """The row's utterance_id as a whole number, or ``None`` with the problem noted."""
+    try:
+        number = int(row["utterance_id"])
+    except ValueError:
+        number = -1
     if number < 0:
-        raise ValueError
+        problems.append(
+            f"{where}: utterance_id must be a whole number, got {row['utterance_id']!r}"
+        )
+        return None
     return number
 
 
@@ -193,12 +200,8 @@ def read_annomi(path: Path) -> list[_Utterance]:
         if not transcript:
             problems.append(f"{where}: empty transcript_id")
             continue
-        try:
-            order = _order(row["utterance_id"])
-        except ValueError:
-            problems.append(
-                f"{where}: utterance_id must be a whole number, got {row['utterance_id']!r}"
-            )
+        order = _order(row, where, problems)
+        if order is None:
             continue
         if speaker is None:
             problems.append(
@@ -246,12 +249,8 @@ def read_eval(path: Path) -> list[_Utterance]:
         where = f"{path}:{line}"
         transcript, label = row["transcript_id"].strip(), row["label"].strip()
         strict, text = row["strict"].strip().lower(), row["text"].strip()
-        try:
-            order = _order(row["utterance_id"])
-        except ValueError:
-            problems.append(
-                f"{where}: utterance_id must be a whole number, got {row['utterance_id']!r}"
-            )
+        order = _order(row, where, problems)
+        if order is None:
             continue
         if not transcript or not text:
             problems.append(f"{where}: empty {'transcript_id' if not transcript else 'text'}")
