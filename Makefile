@@ -80,9 +80,10 @@ bench-scoring: $(STAMP) coder ## code the AnnoMI development split and print agr
 reliability-card: $(STAMP) coder ## measure the coder as bench-scoring does and write scoring/reliability.json (commit it)
 	$(PY) benchmarks/scoring_bench.py --passes 1 --card scoring/reliability.json
 
-bench-patient: train coder ## patients: scripts, AnnoMI replay, REST latency, probes, talk dynamics vs real clients
+bench-patient: train coder ## patients: scripts, AnnoMI replay, REST latency, probes, talk dynamics vs real clients, intent routing
 	$(PY) benchmarks/patient_bench.py --json results/patient_bench.json
 	$(PY) benchmarks/client_dynamics.py --json results/client_dynamics.json
+	$(PY) benchmarks/intent_routing.py --json results/intent_routing.json
 
 fit-talk-table: $(STAMP) coder ## refit bot/patient/talk_table.json on the AnnoMI dev split (commit it)
 	$(PY) benchmarks/client_dynamics.py --fit --limits --json results/client_dynamics.json

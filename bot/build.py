@@ -1,8 +1,10 @@
-"""Generates Rasa NLU data for the MITI-code intents from the coder's authored corpus.
+"""Generates Rasa NLU data for the `trainee_turn` intent from the coder's authored corpus.
 
-The corpus in `corpus/` (the per-code lines in `trainee/` and the thoughts of the practice
-dialogues in `dialogues/`) is the source; `data/nlu/generated/mi_codes.yml` is derived from
-it so that the bot's intent classifier and the behaviour coder learn from one corpus.
+Rasa's NLU does not decide a turn's MITI codes (the coder does); it only tells a clinician's
+turn (`trainee_turn`) from the session's flow and from messages the patient answers in role
+(`bot_challenge`, `off_topic`). So `data/nlu/generated/trainee_turn.yml` holds a sample of
+the corpus (`corpus/trainee/` and the practice dialogues), the same number of lines from
+each MITI code so that every kind of clinician turn is recognised as one.
 The file is written only when its content changes, so `make train` retrains only then.
 
 Usage: python -m bot.build [--check]
@@ -18,14 +20,18 @@ from pathlib import Path
 
 import yaml
 
+from bot.patient.inrole import TRAINEE_TURN
 from scoring import CODES
 from scoring.corpus import load_corpus
 from scoring.dialogues import load_dialogues
 
 ROOT = Path(__file__).resolve().parent.parent
-OUTPUT = ROOT / "data" / "nlu" / "generated" / "mi_codes.yml"
+OUTPUT = ROOT / "data" / "nlu" / "generated" / "trainee_turn.yml"
 SESSION_NLU = ROOT / "data" / "nlu" / "session.yml"
 HEADER = "# GENERATED from corpus/ by `python -m bot.build` - do not edit\n"
+#: Lines per MITI code: enough for every form of clinician turn, few enough that `rasa
+#: train` takes seconds rather than minutes.
+PER_CODE = 80
 
 # Square brackets and braces are Rasa's entity-annotation syntax inside examples.
 _MARKUP = str.maketrans({"[": "(", "]": ")", "{": "(", "}": ")"})
@@ -48,32 +54,24 @@ def _session_examples() -> set[str]:
 def render_nlu() -> str:
     """Returns the generated NLU file's content.
 
-    An utterance authored under two codes (which happens: the code depends on context the
-    intent classifier does not see) is kept under neither, so DIET gets no contradictions.
+    Each code's distinct lines are spread evenly over the sorted list and sampled, so the
+    sample is the same on every machine and changes little when a line is added.
     """
-    codes_by_text: dict[str, set[str]] = defaultdict(set)
-    first_form: dict[str, str] = {}
+    reserved = _session_examples()
+    by_code: dict[str, dict[str, str]] = defaultdict(dict)
     for example in load_corpus() + load_dialogues():
         text = _clean(example.text)
-        if not text:
-            continue
-        key = text.lower()
-        codes_by_text[key].add(example.code)
-        first_form.setdefault(key, text)
-
-    reserved = _session_examples()
-    by_code: dict[str, list[str]] = defaultdict(list)
-    for key, codes in codes_by_text.items():
-        if len(codes) == 1 and key not in reserved:
-            by_code[next(iter(codes))].append(first_form[key])
-
-    lines = [HEADER, 'version: "3.1"\n', "nlu:\n"]
+        if text and text.lower() not in reserved:
+            by_code[example.code].setdefault(text.lower(), text)
+    chosen: dict[str, str] = {}
     for code in CODES:
-        if not by_code[code]:
-            continue
-        lines.append(f"  - intent: {code}\n    examples: |\n")
-        lines.extend(f"      - {text}\n" for text in sorted(by_code[code]))
-    return "".join(lines)
+        lines = [by_code[code][key] for key in sorted(by_code[code])]
+        step = max(1, len(lines) / PER_CODE)
+        for i in range(min(PER_CODE, len(lines))):
+            chosen.setdefault(lines[int(i * step)].lower(), lines[int(i * step)])
+    out = [HEADER, 'version: "3.1"\n', "nlu:\n", f"  - intent: {TRAINEE_TURN}\n    examples: |\n"]
+    out.extend(f"      - {text}\n" for text in sorted(chosen.values()))
+    return "".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -91,11 +91,9 @@ class PatientReply:
         }
 
 
-def _codes(codings: Sequence[CodingLike], intent: str | None) -> list[str]:
+def _codes(codings: Sequence[CodingLike]) -> list[str]:
     # MITI counts each code once per volley; keep the trainee's order for the reasons.
     codes = [c.code for c in codings if getattr(c, "code", None) in EFFECTS]
-    if not codes and intent in EFFECTS:
-        codes = [str(intent)]
     return list(dict.fromkeys(codes)) or ["other"]
 
 
@@ -221,8 +219,8 @@ def respond(
         codings: One ``scoring.Coding`` (or anything with ``.code`` and ``.text``) per
             thought unit.
         text: The trainee's words.
-        intent: NLU intent of the turn: a MITI code or ``greet``, ``bot_challenge``,
-            ``off_topic``, ``nlu_fallback``.
+        intent: NLU intent of the turn: ``trainee_turn``, or ``bot_challenge``,
+            ``off_topic``, ``nlu_fallback`` (answered in role when the turn bears it out).
         encode: Sentence encoder to read the turn's meaning (words only when ``None``).
         talk_table: Talk table to use instead of the shipped one (calibration).
 
@@ -237,7 +235,7 @@ def respond(
     turn = state.turn + 1
     # Seeded per turn (string seeds hash deterministically), so replays give the same session.
     rng = random.Random(f"{scenario.id}:{state.seed}:{turn}")
-    codes = _codes(codings, intent)
+    codes = _codes(codings)
     und = understand(scenario, text, codings, state.topic, encode)
     addressed = und.topic is not None or bool(und.fact or und.risk or und.permission)
     kind = in_role_kind(text, intent, codes, addressed)

@@ -10,6 +10,9 @@ from collections.abc import Sequence
 
 from scoring.offtask import BOT_CHALLENGE, INSTRUCTIONS, looks_foreign, looks_gibberish, words
 
+#: Rasa's intent for every clinician turn (the coder, not Rasa, decides its MITI codes).
+TRAINEE_TURN = "trainee_turn"
+
 _SMALL_TALK = re.compile(
     r"\b(weather|weekend|holiday|traffic|football|match|game last night|how are you|how's it"
     r" going|how are things|nice day|raining|sunny|parking)\b",
@@ -31,8 +34,8 @@ def in_role_kind(
 
     Args:
         text: The trainee's words.
-        intent: NLU intent (a MITI code, ``greet``, ``bot_challenge``, ``off_topic`` or
-            ``nlu_fallback``; others are treated like MITI codes).
+        intent: NLU intent (``trainee_turn``, ``greet``, ``bot_challenge``, ``off_topic``
+            or ``nlu_fallback``; others are treated like ``trainee_turn``).
         codes: Codes of the turn's thought units.
         names_topic: The turn names one of the scenario's topics.
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.patient.engine import CodingLike, PatientReply, respond
+from bot.patient.inrole import TRAINEE_TURN
 from bot.patient.state import PatientState, start_state
 from bot.patient.understand import Encode
 from bot.scenario import LAYERS, Scenario
@@ -57,7 +58,7 @@ def replay(
         turns: ``(text, codes)`` per trainee turn; ``codes`` ``None`` asks ``code_turn``.
         seed: Session seed.
         code_turn: Coder for unpinned turns.
-        intents: NLU intent per turn (default: the turn's first code).
+        intents: NLU intent per turn (default: ``trainee_turn``).
         start: Start-state values to set (``rapport``, ``discord``, ``readiness``, ``stage``).
         encode: Sentence encoder the patient reads meaning with (words only when ``None``).
 
@@ -74,9 +75,7 @@ def replay(
             codings = code_turn(text, list(history))
         else:
             raise ValueError(f"turn {i + 1} has no pinned code and no coder was given")
-        intent = intents[i] if intents is not None and intents[i] else None
-        if intent is None:
-            intent = codings[0].code if codings else "nlu_fallback"
+        intent = intents[i] if intents is not None and intents[i] else TRAINEE_TURN
         reply = respond(scenario, state, codings, text=text, intent=intent, encode=encode)
         replies.append(reply)
         history += [("trainee", text), ("patient", reply.text)]
