@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from trainer_ui.report_view import reliability_text
+from trainer_ui.report_rows import reliability_text
 from trainer_ui.store import SelfRating
 
 
