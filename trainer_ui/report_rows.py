@@ -61,18 +61,22 @@ def figure_rows(report: FidelityReport) -> list[dict[str, Any]]:
     return rows
 
 
+def _one(value: Any) -> str:
+    return f"{value:.1f}" if isinstance(value, (int, float)) else "–"
+
+
 def globals_rows(report: FidelityReport) -> list[dict[str, Any]]:
     """The provisional global ratings (1-5) and the two composites, as a small table."""
     ratings = report.globals.get("ratings") or {}
     composites = report.globals.get("composites") or {}
     rows = [
-        {"Global": name.replace("_", " ").capitalize(), "Estimate (1-5)": value, "Rating": ""}
+        {"Global": name.replace("_", " ").capitalize(), "Estimate (1-5)": _one(value), "Rating": ""}
         for name, value in ratings.items()
     ]
     rows += [
         {
             "Global": f"{name.capitalize()} (composite, MITI {item.get('miti_version', '')})",
-            "Estimate (1-5)": item.get("value"),
+            "Estimate (1-5)": _one(item.get("value")),
             "Rating": item.get("rating", ""),
         }
         for name, item in composites.items()

@@ -13,7 +13,9 @@ import pandas as pd
 import streamlit as st
 
 from scoring import FidelityReport, Figure
+from scoring.risk import risk_asked
 from scoring.session import SessionReport
+from scoring.suggest import WEAK_CODES
 from trainer_ui.corrections import CodedSession
 from trainer_ui.report_rows import (
     ADHERENT_MARK,
@@ -70,7 +72,9 @@ def show_safety(full: SessionReport) -> None:
 def _show_figure(figure: Figure) -> None:
     st.metric(
         figure.name,
-        fmt(figure, figure.value),
+        # Below its floor a large number would still read as a verdict: the value stays in
+        # "How the figures are counted".
+        fmt(figure, figure.value) if figure.rated else "–",
         help=(
             f"MITI {figure.miti_version}: {figure.formula}. Fair from "
             f"{fmt(figure, figure.fair)}, good from {fmt(figure, figure.good)}."
@@ -106,20 +110,32 @@ def show_strengths(full: SessionReport) -> None:
 def show_suggestion(item: Any) -> None:
     """One weak turn and the checked better response."""
     with st.container(border=True):
-        st.text(f"Turn {item.turn} · {label(item.weak_code)}: {item.original}")
-        st.text(f"Try ({label(item.target_code)}): {item.suggestion}")
+        st.text(
+            f"Turn {item.turn} · {label(item.weak_code)}: {item.original}\n"
+            f"Try ({label(item.target_code)}): {item.suggestion}"
+        )
         st.caption(item.why)
+
+
+def _has_weak_turns(full: SessionReport) -> bool:
+    """Whether a scored turn has a code worth reworking (a direct risk question never is)."""
+    return any(
+        row["scored"] and row["code"] in WEAK_CODES and risk_asked(row["text"]) is None
+        for row in full.utterances
+    )
 
 
 def show_rework(full: SessionReport) -> None:
     """The turns most worth reworking, each with a better response the coder checked."""
     st.subheader("Turns to work on")
     first = full.worth_reworking()
-    if not first:
+    if not first and _has_weak_turns(full):
         st.write(
-            "No closed question, simple reflection, advice or confrontation has a checked "
-            "better response to offer here."
+            "The coder could not confirm a better response for the weaker turns this time; "
+            "they are listed under 'Every utterance, coded'."
         )
+    elif not first:
+        st.write("No closed questions, simple reflections, advice or confrontations this time.")
     for item in first:
         show_suggestion(item)
 

@@ -92,8 +92,9 @@ def test_the_trainee_report_shows_the_correction_and_recomputed_figures(harness)
     assert not at.exception
     assert at.info[0].value.startswith("sam corrected 1 code (last on ")
     assert "every figure here uses the corrected codes" in at.info[0].value
-    open_metric = next(m for m in at.metric if m.label == "% open questions")
-    assert open_metric.value == "100%"
+    (counted,) = [e for e in at.expander if e.label == "How the figures are counted"]
+    figures = counted.table[0].value.set_index("Figure")
+    assert figures.loc["% open questions (MITI 3.1.1)", "Value"] == "100%"
     (part,) = [e for e in at.expander if e.label == "Every utterance, coded"]
     utterances = part.table[0].value
     assert list(utterances["Code"]) == ["question_open", "reflection_complex", "question_open"]

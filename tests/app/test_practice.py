@@ -24,6 +24,11 @@ def folded(at, label: str):
     return part
 
 
+def try_line(card: str) -> str:
+    """The better response of a turn to work on (the card's second line)."""
+    return card.split("\n")[-1]
+
+
 def figures_table(at):
     return folded(at, "How the figures are counted").table[0].value
 
@@ -104,7 +109,7 @@ def test_ending_asks_for_a_self_rating_before_the_report(harness) -> None:
     assert list(utterances["Class"]) == ["neutral", "neutral", "neutral"]
     # The closed question gets an open question the coder checked (not a template around
     # the trainee's words), and the snapshot is kept for progress.
-    tries = [t.value for t in at.text if t.value.startswith("Try (question open): ")]
+    tries = [try_line(t.value) for t in at.text if "\nTry (question open): " in t.value]
     assert len(tries) == 1 and "drink every night" not in tries[0] and tries[0].endswith("?")
     assert harness.store.get(session.id).snapshot is not None
     assert [b.label for b in at.get("download_button")] == ["Download my report (PDF)"]
@@ -156,7 +161,7 @@ def test_low_confidence_and_pressure_codes_are_marked(harness) -> None:
     at = harness.run(tina, query={"session": session.id})
     utterances = utterances_table(at)
     assert list(utterances["Class"]) == ["pressure"]
-    assert any(t.value.startswith("Try (seeking collaboration): ") for t in at.text)
+    assert any(try_line(t.value).startswith("Try (seeking collaboration): ") for t in at.text)
 
 
 def chat_texts(at) -> list[str]:

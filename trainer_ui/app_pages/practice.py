@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 import streamlit as st
 
@@ -143,6 +144,13 @@ def rate(session_id: str) -> None:
             st.rerun()
 
 
+def back_to_choice(where: Any) -> None:
+    """The way back to the list of patients."""
+    if where.button("← Choose another patient"):
+        del st.query_params["session"]
+        st.rerun()
+
+
 def main() -> None:
     session_id = st.query_params.get("session")
     if not session_id:
@@ -153,9 +161,11 @@ def main() -> None:
     if session is None or session.user_id != user.id:
         st.error("There is no session with that id.")
         return
-    if st.button("← Choose another patient"):
-        del st.query_params["session"]
-        st.rerun()
+    # Above the chat and the self-rating; below the report, whose first screen is its own.
+    top = st.container()
+    report = session.snapshot is not None and store().self_rating(session_id) is not None
+    if not report:
+        back_to_choice(top)
     kept = st.session_state.get(chat_key(session_id))
     try:
         # An ended session's coded copy is kept here: its report needs no patient server.
@@ -195,6 +205,8 @@ def main() -> None:
             "application/pdf",
             on_click="ignore",
         )
+    if report:
+        back_to_choice(st.container())
 
 
 main()

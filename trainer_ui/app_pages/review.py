@@ -13,7 +13,7 @@ from trainer_ui.app_state import accounts, coder, rasa, require, store
 from trainer_ui.corrections import coded_session
 from trainer_ui.report_pdf import session_pdf
 from trainer_ui.report_rows import full_report, mark
-from trainer_ui.report_view import PATIENT_AVATAR, show_report
+from trainer_ui.report_view import PATIENT_AVATAR, show_report, show_safety
 from trainer_ui.store import transcript_from_dict
 
 user = require(SUPERVISOR, ADMIN)
@@ -43,6 +43,9 @@ items = session.corrections
 corrected = coded_session(session, coded)
 assert corrected is not None  # a transcript is given
 comments = store().comments(session.id)
+# The report of the supervisor's codes: its safety notes first, its figures at the end.
+full = full_report(corrected.transcript, coder().code_turn)
+show_safety(full)
 
 
 def add_comment(session_id: str, turn: int) -> None:
@@ -90,7 +93,7 @@ for turn, (exchange, fixed) in enumerate(pairs):
             )
         for comment in comments:
             if comment.turn == turn:
-                st.text(f"💬 {comment.heading()}: {comment.text}")
+                st.text(f"Comment · {comment.heading()}: {comment.text}")
         st.text_input("Comment on this turn", key=f"comment-{turn}")
         st.button(
             "Add comment", key=f"add-comment-{turn}", on_click=add_comment, args=(session.id, turn)
@@ -99,7 +102,7 @@ for turn, (exchange, fixed) in enumerate(pairs):
 st.subheader("Comments on the whole session")
 for comment in comments:
     if comment.turn is None:
-        st.text(f"💬 {comment.heading()}: {comment.text}")
+        st.text(f"Comment · {comment.heading()}: {comment.text}")
 with st.form("session-comment", clear_on_submit=True):
     note = st.text_area("Comment on the session")
     if st.form_submit_button("Add session comment") and note.strip():
@@ -129,7 +132,6 @@ if session.reviewed_at:
     st.caption(f"Reviewed {session.reviewed_at:%d %b %Y %H:%M}.")
 
 if corrected.transcript.codings_per_turn:
-    full = full_report(corrected.transcript, coder().code_turn)
     rating = store().self_rating(session.id)
     st.download_button(
         "Download report (PDF)",

@@ -71,6 +71,8 @@ if history:
         sessions=("value", "count"),
         mean=("value", "mean"),
         rated=("rated", "sum"),
+        # Sessions whose figures rest on a supervisor's corrected codes.
+        corrected=("corrected", lambda c: int((c > 0).sum())),
         # Share of the rated sessions: a figure below its floor has no verdict.
         fair_or_better=(
             "rating",
