@@ -173,7 +173,8 @@ def show_details(
             for comment in comments:
                 where = "Session" if comment.turn is None else f"Turn {comment.turn + 1}"
                 st.text(f"{where} · {comment.heading()}: {comment.text}")
-    more = [s for s in full.suggestions if s not in full.worth_reworking()]
+    first = full.worth_reworking()
+    more = [s for s in full.suggestions if s not in first]
     if more:
         with st.expander(f"More turns to work on ({len(more)})"):
             for item in more:
