@@ -22,10 +22,12 @@ MODEL_INPUTS := config.yml $(shell find bot/domain data -type f 2>/dev/null)
 # them out.
 CODER_ADD ?=
 $(foreach f,$(CODER_ADD),$(if $(wildcard $(f)),,$(error CODER_ADD: no such corrections file: $(f))))
-# The session report, the reliability card and the importer of coded transcripts never shape
-# the codes (the importer's output does, through CODER_ADD): editing them must not retrain.
+# The session report (figures, strengths, suggestions, safety notes, off-task turns), the
+# reliability card and the importer of coded transcripts never shape the codes (the
+# importer's output does, through CODER_ADD): editing them must not retrain.
 CODER_INPUTS := $(filter-out scoring/report.py scoring/globals.py scoring/reliability.py \
-	scoring/training/coded.py,\
+	scoring/session.py scoring/strengths.py scoring/suggest.py scoring/safety.py \
+	scoring/offtask.py scoring/training/coded.py,\
 	$(shell find corpus scoring -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null))
 
 .PHONY: help setup data train coder run test test-fast lint format bench bench-scoring reliability-card bench-patient fit-talk-table system-deps lock clean
@@ -56,7 +58,7 @@ $(CODER): $(STAMP) $(CODER_INPUTS) $(CODER_ADD)
 run: train coder ## set up, train if needed, start Rasa, actions and the app, print the URL (Ctrl-C stops all)
 	$(PY) scripts/run.py
 
-system-deps: ## install Debian's chromium for the browser tests (needs root or sudo)
+system-deps: ## install Debian's chromium and poppler-utils for the browser and PDF tests (needs root or sudo)
 	scripts/install_system_deps.sh
 
 lint: $(STAMP) ## ruff and mypy

@@ -14,7 +14,8 @@ from scoring.offtask import unscored_reason
 from scoring.report import FidelityReport, session_report
 from scoring.risk import risk_asked
 from scoring.safety import SafetyNote, safety_notes
-from scoring.suggest import Suggestion, suggest_turn, weakest
+from scoring.strengths import Strength, strengths
+from scoring.suggest import WEAK_CODES, Suggestion, suggest_turn, weakest
 from scoring.types import Coding, Turn
 
 
@@ -40,13 +41,19 @@ class SessionTurn:
 
 @dataclass(frozen=True)
 class SessionReport:
-    """Figures over the scored turns, every utterance, suggestions and safety notes."""
+    """Figures over the scored turns, every utterance, strengths, suggestions, safety notes."""
 
     fidelity: FidelityReport
     utterances: list[dict[str, Any]]
     suggestions: list[Suggestion]
     safety: list[SafetyNote]
     not_scored: dict[int, str] = field(default_factory=dict)
+    strengths: list[Strength] = field(default_factory=list)
+
+    def worth_reworking(self, most: int = 3) -> list[Suggestion]:
+        """The suggestions for the weakest turns, in turn order: pressure before questions."""
+        ranked = sorted(self.suggestions, key=lambda s: (WEAK_CODES.index(s.weak_code), s.turn))
+        return sorted(ranked[:most], key=lambda s: s.turn)
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON (the output of ``python -m scoring report``)."""
@@ -56,6 +63,7 @@ class SessionReport:
             "figures": data.pop("figures"),
             "floors": data.pop("floors"),
             "safety": [note.to_dict() for note in self.safety],
+            "strengths": [s.to_dict() for s in self.strengths],
             "suggestions": [s.to_dict() for s in self.suggestions],
             "utterances": self.utterances,
             "not_scored": [{"turn": t, "reason": r} for t, r in sorted(self.not_scored.items())],
@@ -126,4 +134,5 @@ def build_report(
                     suggestions.append(Suggestion(number, turn.text, weak, *found))
             before = turn.reply
             said += " " + turn.reply
-    return SessionReport(fidelity, utterances, suggestions, safety, not_scored)
+    scored = [(n, t.codings) for n, t in enumerate(turns, start=1) if n not in not_scored]
+    return SessionReport(fidelity, utterances, suggestions, safety, not_scored, strengths(scored))

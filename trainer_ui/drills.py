@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from scoring import Coder, Turn
-from trainer_ui.store import PracticeSession, transcript_from_dict
+from trainer_ui.corrections import coded_session
+from trainer_ui.store import PracticeSession
 
 #: What each kind of weak utterance should become, and the instruction for the drill.
 DRILLS = {
@@ -62,9 +63,11 @@ def build_drills(sessions: Iterable[PracticeSession], size: int = SIZE) -> list[
     """One drill per kind of weak utterance found, newest utterances first."""
     found: dict[str, list[Item]] = {code: [] for code in DRILLS}
     for session in sorted(sessions, key=lambda s: s.started_at, reverse=True):
-        if not session.snapshot:
+        coded = coded_session(session)
+        if coded is None:
             continue
-        transcript = transcript_from_dict(session.snapshot)
+        # The supervisor's codes: a closed question corrected to open is no drill.
+        transcript = coded.transcript
         prev = transcript.opening
         for exchange in transcript.exchanges:
             for coding in exchange.codings:

@@ -1,23 +1,27 @@
-"""Progress over sessions: each summary figure per ended session, with its thresholds."""
+"""Progress over sessions: each summary figure per ended session, with its thresholds.
+
+Figures come from the supervisor's codes where a code was corrected.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from bot.transcript import Transcript
 from scoring import FidelityReport, session_report
-from trainer_ui.store import PracticeSession, transcript_from_dict
+from trainer_ui.corrections import CodedSession, coded_session
+from trainer_ui.store import PracticeSession
 
 
-def session_figures(session: PracticeSession) -> tuple[Transcript, FidelityReport] | None:
-    """A session's stored transcript and its report; None before any turn was coded."""
-    if not session.snapshot:
+def session_figures(session: PracticeSession) -> tuple[CodedSession, FidelityReport] | None:
+    """A session's stored transcript with its corrections, and its report.
+
+    None before any turn was coded.
+    """
+    coded = coded_session(session)
+    if coded is None or not coded.transcript.codings_per_turn:
         return None
-    transcript = transcript_from_dict(session.snapshot)
-    if not transcript.codings_per_turn:
-        return None
-    return transcript, session_report(transcript.codings_per_turn)
+    return coded, session_report(coded.transcript.codings_per_turn)
 
 
 def figure_history(sessions: Iterable[PracticeSession]) -> list[dict[str, Any]]:
@@ -40,6 +44,7 @@ def figure_history(sessions: Iterable[PracticeSession]) -> list[dict[str, Any]]:
                     "good": figure.good,
                     "rating": figure.rating,
                     "rated": figure.rated,
+                    "corrected": len(reported[0].corrections),
                 }
             )
     return rows

@@ -1,95 +1,51 @@
-"""The fidelity report: MITI figures and thresholds, self-rating gap, coded transcript, charts."""
+"""The fidelity report on screen: what matters on the first screen, the detail folded below.
+
+The first screen holds any safety note, the four figures with their ratings, what went well
+and the turns most worth reworking; every utterance, the patient's course, the globals, the
+coder's reliability and how the figures are counted fold below.
+"""
 
 from __future__ import annotations
 
-import contextlib
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
 
-from bot.scenario import ScenarioError, load_scenario
-from bot.transcript import Transcript
-from scoring import MI_ADHERENT, PRESSURE, FidelityReport, Figure, session_report
-from scoring.reliability import current_meta, describe, load_card
-from scoring.session import SessionReport, build_report
+from scoring import FidelityReport, Figure
+from scoring.risk import risk_asked
+from scoring.session import SessionReport
+from scoring.suggest import WEAK_CODES
+from trainer_ui.corrections import CodedSession
+from trainer_ui.report_rows import (
+    ADHERENT_MARK,
+    NEUTRAL_MARK,
+    PRESSURE_MARK,
+    change_reasons,
+    corrections_text,
+    figure_rows,
+    fmt,
+    gap_rows,
+    globals_rows,
+    label,
+    reliability_text,
+    trajectory,
+    utterance_rows,
+)
 from trainer_ui.store import Comment, SelfRating
-
-# The class in words, with a background colour in tables: neither relies on colour alone
-# nor on a colour-emoji font.
-ADHERENT_MARK, PRESSURE_MARK, NEUTRAL_MARK = "MI-adherent", "pressure", "neutral"
-NOT_SCORED_MARK = "not scored"
-
-
-def fmt(figure: Figure, value: float | None) -> str:
-    """A figure's value as people read it: R:Q as a ratio, the others as percentages."""
-    if value is None:
-        return "–"
-    if figure.key == "r_q":
-        return f"{value:.2f}"
-    return f"{value:.0%}"
-
-
-def figure_rows(report: FidelityReport) -> list[dict[str, Any]]:
-    """One row per summary figure, labelled with its MITI version and thresholds."""
-    rows = []
-    for figure in report.figures:
-        interval = (
-            f"{fmt(figure, figure.interval[0])} – {fmt(figure, figure.interval[1])}"
-            if figure.interval
-            else "–"
-        )
-        rows.append(
-            {
-                "Figure": f"{figure.name} (MITI {figure.miti_version})",
-                "Value": fmt(figure, figure.value),
-                "90% interval": interval,
-                "Fair": fmt(figure, figure.fair),
-                "Good": fmt(figure, figure.good),
-                "Rating": figure.rating if figure.rated else f"{figure.rating} ({figure.reason})",
-            }
-        )
-    return rows
-
-
-def reliability_text() -> list[str]:
-    """How far the codes agree with expert coders, for the coder the services load."""
-    return describe(load_card(), current_meta())
-
-
-def mark(code: str) -> str:
-    """The colour and adherence class of a code."""
-    if code in PRESSURE:
-        return PRESSURE_MARK
-    if code in MI_ADHERENT:
-        return ADHERENT_MARK
-    return NEUTRAL_MARK
-
-
-def utterance_rows(transcript: Transcript) -> list[dict[str, Any]]:
-    """One row per coded thought of the trainee, beside the patient's answer."""
-    rows = []
-    for number, exchange in enumerate(transcript.exchanges, start=1):
-        for coding in exchange.codings:
-            rows.append(
-                {
-                    "Turn": number,
-                    "You said": coding.text,
-                    "Code": coding.code,
-                    "Class": mark(coding.code) if exchange.scored else NOT_SCORED_MARK,
-                    "Confidence": f"{coding.confidence:.2f}",
-                    "Why": coding.reason,
-                    "Patient's talk": exchange.talk,
-                }
-            )
-    return rows
-
 
 # Light backgrounds keep the text readable; the Class column also says it in words.
 _COLOURS = {
     ADHERENT_MARK: "background-color: #d9f2e1",
     PRESSURE_MARK: "background-color: #fbdcdc",
     NEUTRAL_MARK: "",
+}
+#: The patient in every chat view: a person (Streamlit's own icon font, no emoji font needed).
+PATIENT_AVATAR = ":material/person:"
+_RATING_COLOURS: dict[str, Literal["green", "orange", "red"]] = {
+    "good": "green",
+    "fair": "orange",
+    "below fair": "red",
 }
 
 
@@ -103,164 +59,168 @@ def styled(rows: list[dict[str, Any]]) -> Any:
     )
 
 
-def trajectory(transcript: Transcript) -> pd.DataFrame:
-    """Per turn: cumulative change and sustain talk, rapport and discord after the turn."""
-    change = sustain = 0
-    rows = []
-    for number, exchange in enumerate(transcript.exchanges, start=1):
-        change += exchange.talk == "change"
-        sustain += exchange.talk == "sustain"
-        rows.append(
-            {
-                "turn": number,
-                "change talk": change,
-                "sustain talk": sustain,
-                "rapport": exchange.state.get("rapport"),
-                "discord": exchange.state.get("discord"),
-            }
-        )
-    return pd.DataFrame(rows).set_index("turn") if rows else pd.DataFrame()
-
-
-def change_reasons(transcript: Transcript) -> list[dict[str, Any]]:
-    """Why the patient's state moved, turn by turn."""
-    return [
-        {"Turn": number, "What changed and why": reason}
-        for number, exchange in enumerate(transcript.exchanges, start=1)
-        for reason in exchange.changes
-    ]
-
-
-def gap_rows(
-    transcript: Transcript, report: FidelityReport, rating: SelfRating
-) -> list[dict[str, Any]]:
-    """The trainee's own estimate beside what the coder found."""
-    codes = [c.code for exchange in transcript.exchanges for c in exchange.codings]
-    reflections = sum(code.startswith("reflection") for code in codes)
-    open_questions = codes.count("question_open")
-    composites = report.globals.get("composites") or {}
-    relational = composites.get("relational", {}) if isinstance(composites, dict) else {}
-    relational_value = relational.get("value") if isinstance(relational, dict) else None
-    return [
-        {
-            "Question": "Reflections used",
-            "You thought": str(rating.reflections),
-            "Coded": str(reflections),
-            "Gap": str(rating.reflections - reflections),
-        },
-        {
-            "Question": "Open questions asked",
-            "You thought": str(rating.open_questions),
-            "Coded": str(open_questions),
-            "Gap": str(rating.open_questions - open_questions),
-        },
-        {
-            "Question": "MI-consistency (1-5)",
-            "You thought": str(rating.mi_consistency),
-            "Coded": f"{relational_value} (provisional relational global)"
-            if relational_value is not None
-            else "–",
-            "Gap": f"{rating.mi_consistency - relational_value:+.1f}"
-            if relational_value is not None
-            else "–",
-        },
-    ]
-
-
-def full_report(transcript: Transcript, code_turn: Any = None) -> SessionReport:
-    """The shared report (`scoring.session`) of a transcript, with the scenario's stance."""
-    harm_reduction = False
-    if transcript.scenario_id:
-        # A scenario removed since: its sessions still have a report.
-        with contextlib.suppress(ScenarioError):
-            harm_reduction = load_scenario(transcript.scenario_id).rules.harm_reduction
-    return build_report(
-        transcript.session_turns(), transcript.opening, code_turn, harm_reduction=harm_reduction
-    )
-
-
-def _coder_call() -> Any:
-    from trainer_ui.app_state import coder
-
-    return coder().code_turn
-
-
-def show_transcript_report(transcript: Transcript, comments: list[Comment] | None = None) -> None:
-    """The report body: safety, figures, coded utterances, charts, suggestions (no title)."""
-    full = full_report(transcript, _coder_call())
-    report = full.fidelity
-    # Safety first, plainly: a missed risk follow-up matters more than any figure.
+def show_safety(full: SessionReport) -> None:
+    """Missed risk follow-up first, plainly; a direct risk question is recognised."""
     for note in full.safety:
         if note.kind == "not_followed":
             st.error(f"Safety: {note.text}")
     for note in full.safety:
         if note.kind == "asked":
             st.success(note.text)
-    st.subheader("Summary figures")
-    # st.table renders real HTML: readable by screen readers, copyable, printable.
-    st.table(figure_rows(report))
-    st.caption(
-        f"{report.volleys} turns, {report.utterances} coded utterances. {report.counting_rule}. "
-        "Intervals show the coder's own uncertainty about each code; how often it agrees "
-        "with expert coders is below."
+
+
+def _show_figure(figure: Figure) -> None:
+    st.metric(
+        figure.name,
+        # Below its floor a large number would still read as a verdict: the value stays in
+        # "How the figures are counted".
+        fmt(figure, figure.value) if figure.rated else "–",
+        help=(
+            f"MITI {figure.miti_version}: {figure.formula}. Fair from "
+            f"{fmt(figure, figure.fair)}, good from {fmt(figure, figure.good)}."
+        ),
     )
-    st.caption(report.floors + ".")
+    # The rating in words, coloured as well: a figure below its floor gets no verdict.
+    st.badge(figure.rating, color=_RATING_COLOURS.get(figure.rating, "gray"))
+    if not figure.rated:
+        st.caption(figure.reason)
+
+
+def show_figures(report: FidelityReport) -> None:
+    """The four summary figures side by side, each with its rating."""
+    for column, figure in zip(st.columns(len(report.figures)), report.figures, strict=True):
+        with column:
+            _show_figure(figure)
+
+
+def show_strengths(full: SessionReport) -> None:
+    """Two or three turns done well, with the turn and why it helps."""
+    st.subheader("What went well")
+    if not full.strengths:
+        st.write(
+            "The coder was not confident of any reflection, open question or affirmation "
+            "this time; the turns to work on are a good place to start."
+        )
+    for item in full.strengths:
+        # st.text never interprets markup: the trainee's words stay plain text.
+        st.text(f"Turn {item.turn} · {label(item.code)}: {item.text}")
+        st.caption(item.why)
+
+
+def show_suggestion(item: Any) -> None:
+    """One weak turn and the checked better response."""
+    with st.container(border=True):
+        st.text(
+            f"Turn {item.turn} · {label(item.weak_code)}: {item.original}\n"
+            f"Try ({label(item.target_code)}): {item.suggestion}"
+        )
+        st.caption(item.why)
+
+
+def _has_weak_turns(full: SessionReport) -> bool:
+    """Whether a scored turn has a code worth reworking (a direct risk question never is)."""
+    return any(
+        row["scored"] and row["code"] in WEAK_CODES and risk_asked(row["text"]) is None
+        for row in full.utterances
+    )
+
+
+def show_rework(full: SessionReport) -> None:
+    """The turns most worth reworking, each with a better response the coder checked."""
+    st.subheader("Turns to work on")
+    first = full.worth_reworking()
+    if not first and _has_weak_turns(full):
+        st.write(
+            "The coder could not confirm a better response for the weaker turns this time; "
+            "they are listed under 'Every utterance, coded'."
+        )
+    elif not first:
+        st.write("No closed questions, simple reflections, advice or confrontations this time.")
+    for item in first:
+        show_suggestion(item)
+
+
+def show_first_screen(coded: CodedSession, full: SessionReport) -> None:
+    """Safety, corrections, the four figures, strengths and the turns to rework."""
+    show_safety(full)
+    if note := corrections_text(coded):
+        st.info(note)
+    show_figures(full.fidelity)
     if full.not_scored:
         st.caption(
             "Not scored (left out of every figure): "
             + "; ".join(f"turn {turn}: {why}" for turn, why in sorted(full.not_scored.items()))
             + "."
         )
-    with st.expander("How far to trust these codes"):
-        for paragraph in reliability_text():
-            st.text(paragraph)
-    with st.expander("Global ratings (provisional)"):
-        st.text(str(report.globals.get("method", "")))
-        st.json(report.globals)
-    st.subheader("Every utterance, coded")
-    st.table(styled(utterance_rows(transcript)))
-    st.subheader("The patient over the session")
-    frame = trajectory(transcript)
-    if not frame.empty:
-        left, right = st.columns(2)
-        left.caption("Change vs sustain talk (cumulative)")
-        left.line_chart(frame[["change talk", "sustain talk"]])
-        right.caption("Rapport and discord (0-10)")
-        right.line_chart(frame[["rapport", "discord"]])
-        reasons = change_reasons(transcript)
-        if reasons:
-            st.table(reasons)
-    st.subheader("Turns to work on")
-    if full.suggestions:
-        for item in full.suggestions:
-            with st.container(border=True):
-                # st.text never interprets markup: the trainee's words stay plain text.
-                st.text(f"Turn {item.turn} · {item.weak_code}: {item.original}")
-                st.text(f"Try ({item.target_code.replace('_', ' ')}): {item.suggestion}")
-                st.caption(item.why)
-    else:
-        st.write(
-            "No closed question, simple reflection, advice or confrontation has a checked "
-            "better response to offer here."
-        )
-    if comments:
-        st.subheader("Supervisor comments")
-        for comment in comments:
-            where = "Session" if comment.turn is None else f"Turn {comment.turn + 1}"
-            st.text(f"{where} · {comment.heading()}: {comment.text}")
+    left, right = st.columns(2, gap="large")
+    with left:
+        show_strengths(full)
+    with right:
+        show_rework(full)
 
 
-def show_report(
-    transcript: Transcript,
+def show_details(
+    coded: CodedSession,
+    full: SessionReport,
     rating: SelfRating | None = None,
     comments: list[Comment] | None = None,
 ) -> None:
-    """Renders the report of an ended session."""
-    st.title("Your fidelity report")
-    if not transcript.exchanges:
+    """Everything after the first screen, each part folded."""
+    report = full.fidelity
+    transcript = coded.transcript
+    if comments:
+        with st.expander(f"Supervisor comments ({len(comments)})", expanded=True):
+            for comment in comments:
+                where = "Session" if comment.turn is None else f"Turn {comment.turn + 1}"
+                st.text(f"{where} · {comment.heading()}: {comment.text}")
+    first = full.worth_reworking()
+    more = [s for s in full.suggestions if s not in first]
+    if more:
+        with st.expander(f"More turns to work on ({len(more)})"):
+            for item in more:
+                show_suggestion(item)
+    if rating is not None:
+        with st.expander("Your view and the coder's"):
+            st.table(gap_rows(transcript, report, rating))
+    with st.expander("Every utterance, coded"):
+        st.table(styled(utterance_rows(coded)))
+    with st.expander("The patient over the session"):
+        frame = trajectory(transcript)
+        if not frame.empty:
+            left, right = st.columns(2)
+            left.caption("Change vs sustain talk (cumulative)")
+            left.line_chart(frame[["change talk", "sustain talk"]])
+            right.caption("Rapport and discord (0-10)")
+            right.line_chart(frame[["rapport", "discord"]])
+        reasons = change_reasons(transcript)
+        if reasons:
+            st.table(reasons)
+    with st.expander("How the figures are counted"):
+        # st.table renders real HTML: readable by screen readers, copyable, printable.
+        st.table(figure_rows(report))
+        st.caption(
+            f"{report.volleys} turns, {report.utterances} coded utterances. "
+            f"{report.counting_rule}. Intervals show the coder's own uncertainty about "
+            "each code."
+        )
+        st.caption(report.floors + ".")
+    with st.expander("Global ratings (provisional)"):
+        st.table(globals_rows(report))
+        st.caption(str(report.globals.get("method", "")))
+    with st.expander("How far to trust these codes"):
+        for paragraph in reliability_text():
+            st.text(paragraph)
+
+
+def show_report(
+    coded: CodedSession,
+    full: SessionReport,
+    rating: SelfRating | None = None,
+    comments: list[Comment] | None = None,
+) -> None:
+    """The report of an ended session: the first screen, then the folded detail."""
+    if not coded.transcript.exchanges:
         st.info("This session has no turns: there is nothing to report.")
         return
-    if rating is not None:
-        st.subheader("Your view and the coder's")
-        st.table(gap_rows(transcript, session_report(transcript.codings_per_turn), rating))
-    show_transcript_report(transcript, comments)
+    show_first_screen(coded, full)
+    show_details(coded, full, rating, comments)

@@ -1,48 +1,15 @@
-"""Supervisor review: codes after corrections, coder-supervisor agreement, corrections as data."""
+"""Supervisor review: coder-supervisor agreement, and corrections as training data."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bot.transcript import Transcript
 from scoring import CODES
+from trainer_ui.corrections import latest_overrides
 from trainer_ui.store import Override
-
-
-def latest_overrides(items: Iterable[Override]) -> dict[tuple[str, int, int], Override]:
-    """The newest correction of each (session, turn, unit); older ones stay in the database."""
-    latest: dict[tuple[str, int, int], Override] = {}
-    for item in items:
-        latest[(item.session_id, item.turn, item.unit)] = item
-    return latest
-
-
-def apply_overrides(
-    transcript: Transcript, session_id: str, items: Iterable[Override]
-) -> Transcript:
-    """A copy of the transcript with each corrected code replaced (confidence 1, reason says so)."""
-    latest = latest_overrides(items)
-    exchanges = []
-    for turn, exchange in enumerate(transcript.exchanges):
-        codings = []
-        for unit, coding in enumerate(exchange.codings):
-            found = latest.get((session_id, turn, unit))
-            if found is None or found.new_code == coding.code:
-                codings.append(coding)
-            else:
-                codings.append(
-                    replace(
-                        coding,
-                        code=found.new_code,
-                        confidence=1.0,
-                        reason=f"corrected by a supervisor (coder said {coding.code})",
-                        probabilities={found.new_code: 1.0},
-                    )
-                )
-        exchanges.append(replace(exchange, codings=codings))
-    return replace(transcript, exchanges=exchanges)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -32,29 +32,6 @@ def now() -> datetime:
 
 
 @dataclass(frozen=True)
-class PracticeSession:
-    """One row of the sessions index."""
-
-    id: str
-    scenario_id: str
-    started_at: datetime
-    ended_at: datetime | None
-    user_id: int | None = None
-    snapshot: dict[str, Any] | None = None
-    reviewed_by: int | None = None
-    reviewed_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class SelfRating:
-    """What the trainee thought of their own session, before seeing the report."""
-
-    reflections: int
-    open_questions: int
-    mi_consistency: int
-
-
-@dataclass(frozen=True)
 class Override:
     """A supervisor's correction of one coded utterance; the coder's code is kept."""
 
@@ -67,6 +44,34 @@ class Override:
     new_code: str
     by_user: int
     at: datetime
+    #: The supervisor's user name ("" if the account is gone), read with the correction.
+    by_name: str = ""
+
+
+@dataclass(frozen=True)
+class PracticeSession:
+    """One row of the sessions index."""
+
+    id: str
+    scenario_id: str
+    started_at: datetime
+    ended_at: datetime | None
+    user_id: int | None = None
+    snapshot: dict[str, Any] | None = None
+    reviewed_by: int | None = None
+    reviewed_at: datetime | None = None
+    #: The session's code corrections, oldest first, read with the session so that every
+    #: view of it can show the supervisor's codes (`trainer_ui.corrections`).
+    corrections: tuple[Override, ...] = ()
+
+
+@dataclass(frozen=True)
+class SelfRating:
+    """What the trainee thought of their own session, before seeing the report."""
+
+    reflections: int
+    open_questions: int
+    mi_consistency: int
 
 
 @dataclass(frozen=True)
@@ -192,7 +197,7 @@ class Store:
             row = connection.execute(
                 sa.select(practice_sessions).where(practice_sessions.c.id == session_id)
             ).first()
-        return self._session(row) if row else None
+        return self._with_corrections([self._session(row)])[0] if row else None
 
     def list_sessions(
         self, limit: int = 500, user_ids: list[int] | None = None
@@ -203,7 +208,7 @@ class Store:
             query = query.where(practice_sessions.c.user_id.in_(user_ids))
         with self.engine.connect() as connection:
             rows = connection.execute(query.limit(limit)).all()
-        return [self._session(row) for row in rows]
+        return self._with_corrections([self._session(row) for row in rows])
 
     def expired_session_ids(self, before: datetime) -> list[str]:
         """Sessions that ended before ``before`` (or, never ended, started before it).
@@ -230,6 +235,14 @@ class Store:
             connection.execute(
                 practice_sessions.delete().where(practice_sessions.c.id == session_id)
             )
+
+    def _with_corrections(self, sessions: list[PracticeSession]) -> list[PracticeSession]:
+        # One query for the whole list: the views list many sessions at once.
+        found: dict[str, list[Override]] = {}
+        if sessions:
+            for item in self.overrides([s.id for s in sessions]):
+                found.setdefault(item.session_id, []).append(item)
+        return [replace(s, corrections=tuple(found.get(s.id, ()))) for s in sessions]
 
     @staticmethod
     def _session(row: Any) -> PracticeSession:
@@ -285,12 +298,19 @@ class Store:
 
     def overrides(self, session_ids: list[str] | None = None) -> list[Override]:
         """Corrections, oldest first (of some sessions, or all)."""
-        query = sa.select(overrides).order_by(overrides.c.id)
+        query = (
+            sa.select(overrides, users.c.username.label("by_name"))
+            .select_from(overrides.outerjoin(users, users.c.id == overrides.c.by_user))
+            .order_by(overrides.c.id)
+        )
         if session_ids is not None:
             query = query.where(overrides.c.session_id.in_(session_ids))
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
-        return [Override(**{**row._mapping, "at": _utc(row.at)}) for row in rows]
+        return [
+            Override(**{**row._mapping, "at": _utc(row.at), "by_name": row.by_name or ""})
+            for row in rows
+        ]
 
     def add_comment(self, session_id: str, turn: int | None, author: int, text: str) -> None:
         """Stores a comment on a turn or (turn None) on the whole session."""

@@ -7,7 +7,10 @@ import sqlalchemy as sa
 from tests.app.conftest import coding, ended_transcript
 from trainer_ui import authoring
 from trainer_ui.accounts import Accounts, can_delete, can_review, can_view
-from trainer_ui.exports import session_pdf, to_csv
+from trainer_ui.corrections import apply_overrides
+from trainer_ui.exports import to_csv
+from trainer_ui.report_pdf import session_pdf
+from trainer_ui.report_rows import full_report
 from trainer_ui.review import cohen_kappa, corrections_jsonl, per_code, reviewed_pairs
 from trainer_ui.store import Store, transcript_from_dict, transcript_to_dict
 
@@ -60,12 +63,13 @@ def test_pdf_export_is_a_pdf_and_survives_markup_and_dollars(tmp_path) -> None:
     session = store.create_session("reluctant_psychiatric", 1)
     transcript = ended_transcript()
     transcript.exchanges[0].codings[0] = coding("It costs $5 and $10 <b>x</b>", "question_open")
-    data = session_pdf(session, transcript, "tina")
+    coded = apply_overrides(transcript, session.id, [])
+    data = session_pdf(session, coded, full_report(transcript), "tina")
     assert data.startswith(b"%PDF") and len(data) > 2000
     # Without patient state (older sessions) the charts are left empty, not an error.
     for exchange in transcript.exchanges:
         exchange.state = {}
-    assert session_pdf(session, transcript, "tina").startswith(b"%PDF")
+    assert session_pdf(session, coded, full_report(transcript), "tina").startswith(b"%PDF")
 
 
 def test_csv_defuses_spreadsheet_formulas() -> None:

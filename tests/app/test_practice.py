@@ -9,13 +9,32 @@ from bot.scenario import load_scenario
 from bot.transcript import Exchange, Transcript
 from scoring.segment import MAX_CHARS
 from tests.app.conftest import coding
-from trainer_ui.report_view import reliability_text
+from trainer_ui.report_rows import reliability_text
 from trainer_ui.store import SelfRating
 
 
 def setup(harness):
     harness.user("admin1", "admin")
     return harness.user("tina", "trainee")
+
+
+def folded(at, label: str):
+    """The report's part folded under ``label``."""
+    (part,) = [e for e in at.expander if e.label == label]
+    return part
+
+
+def try_line(card: str) -> str:
+    """The better response of a turn to work on (the card's second line)."""
+    return card.split("\n")[-1]
+
+
+def figures_table(at):
+    return folded(at, "How the figures are counted").table[0].value
+
+
+def utterances_table(at):
+    return folded(at, "Every utterance, coded").table[0].value
 
 
 def test_choice_shows_every_scenario_with_brief_and_change_goal(harness) -> None:
@@ -71,7 +90,17 @@ def test_ending_asks_for_a_self_rating_before_the_report(harness) -> None:
     assert not at.exception
     assert harness.store.self_rating(session.id) == SelfRating(3, 2, 4)
     assert at.title[0].value == "Your fidelity report"
-    gap, figures, utterances = (t.value for t in at.table[:3])
+    # The first screen: the four figures with a rating each, strengths, turns to work on.
+    assert [m.label for m in at.metric] == [
+        "Reflection-to-question ratio",
+        "% complex reflections",
+        "% open questions",
+        "% MI-adherent",
+    ]
+    assert [s.value for s in at.subheader][:2] == ["What went well", "Turns to work on"]
+    assert any(t.value.startswith("Turn 2 · reflection complex: ") for t in at.text)
+    gap = folded(at, "Your view and the coder's").table[0].value
+    figures, utterances = figures_table(at), utterances_table(at)
     assert list(gap["Coded"])[:2] == ["1", "1"]
     assert any("MITI 4.2.1" in name for name in figures["Figure"])
     assert any("MITI 3.1.1" in name for name in figures["Figure"])
@@ -80,7 +109,7 @@ def test_ending_asks_for_a_self_rating_before_the_report(harness) -> None:
     assert list(utterances["Class"]) == ["neutral", "neutral", "neutral"]
     # The closed question gets an open question the coder checked (not a template around
     # the trainee's words), and the snapshot is kept for progress.
-    tries = [t.value for t in at.text if t.value.startswith("Try (question open): ")]
+    tries = [try_line(t.value) for t in at.text if "\nTry (question open): " in t.value]
     assert len(tries) == 1 and "drink every night" not in tries[0] and tries[0].endswith("?")
     assert harness.store.get(session.id).snapshot is not None
     assert [b.label for b in at.get("download_button")] == ["Download my report (PDF)"]
@@ -94,7 +123,7 @@ def test_report_charts_and_reasons_for_the_patient_state(harness) -> None:
     session = harness.store.create_session("reluctant_psychiatric", tina.id)
     harness.store.save_self_rating(session.id, SelfRating(1, 1, 3))
     at = harness.run(tina, query={"session": session.id})
-    reasons = at.table[3].value
+    reasons = folded(at, "The patient over the session").table[0].value
     assert "rapport rose" in " ".join(reasons["What changed and why"])
     assert len(at.get("vega_lite_chart")) == 2
 
@@ -130,9 +159,9 @@ def test_low_confidence_and_pressure_codes_are_marked(harness) -> None:
         ended=True,
     )
     at = harness.run(tina, query={"session": session.id})
-    utterances = at.table[2].value
+    utterances = utterances_table(at)
     assert list(utterances["Class"]) == ["pressure"]
-    assert any(t.value.startswith("Try (seeking collaboration): ") for t in at.text)
+    assert any(try_line(t.value).startswith("Try (seeking collaboration): ") for t in at.text)
 
 
 def chat_texts(at) -> list[str]:
@@ -231,9 +260,11 @@ def test_report_says_missed_risk_first_leaves_off_task_out_and_applies_floors(ha
     assert at.error[0].value.startswith(
         "Safety: The patient spoke of thoughts of suicide after turn 1"
     )
-    figures = at.table[1].value
+    figures = figures_table(at)
     assert all(r.startswith("not enough to rate (") for r in figures["Rating"])
+    # On the first screen too: no verdict, and the count it rests on.
+    assert all(m.value == ":gray-badge[not enough to rate]" for m in at.markdown[:4])
     assert any("at least 3 reflections" in c.value for c in at.caption)
     assert any("turn 3: not in the session's language" in c.value for c in at.caption)
-    utterances = at.table[2].value
+    utterances = utterances_table(at)
     assert list(utterances["Class"]) == ["neutral", "neutral", "not scored"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from trainer_ui.report_view import reliability_text
+from trainer_ui.report_rows import reliability_text
 from trainer_ui.store import SelfRating
 
 
@@ -86,7 +86,7 @@ def test_review_comments_on_a_turn_and_the_session(harness) -> None:
     ]
     # Shown as plain text (st.text), never as markup, under their author's name.
     assert any(
-        t.value.startswith("💬 sam · ") and t.value.endswith("<script>alert(1)</script>")
+        t.value.startswith("Comment · sam · ") and t.value.endswith("<script>alert(1)</script>")
         for t in at.text
     )
     # Each box is empty again after saving: a second click cannot post the comment twice.

@@ -132,8 +132,9 @@ def reopen_report(page, session_id: str, rate: bool) -> None:
         page.get_by_label("How many open questions did you ask?").fill("1")
         page.get_by_role("button", name="Save and see my report").click()
     page.get_by_text("Your fidelity report").wait_for()
-    page.get_by_text("MITI 4.2.1").first.wait_for()
-    page.get_by_text("Every utterance, coded").scroll_into_view_if_needed()
+    page.locator('[data-testid="stMetric"]').nth(3).wait_for()
+    # Every utterance is folded below the first screen.
+    page.get_by_text("Every utterance, coded", exact=True).click()
     for said in TURNS:
         page.get_by_text(said).first.wait_for()
     page.get_by_text("Download my report (PDF)").wait_for()

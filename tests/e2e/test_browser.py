@@ -123,6 +123,9 @@ def test_trainee_chats_with_the_patient_rates_and_sees_the_report(page) -> None:
     page.get_by_role("option", name=scenario.title).click()
     page.get_by_role("button", name="Start session").click()
     page.get_by_text(scenario.persona.opening_line.strip()).wait_for()
+    # Who the patient is stays in view: name, brief and change goal above the chat.
+    page.get_by_text(f"{scenario.persona.name}, {scenario.persona.age}").wait_for()
+    page.get_by_text("Change goal: ").wait_for()
 
     turns = [
         "What would make today's visit worthwhile for you?",
@@ -158,27 +161,29 @@ def test_trainee_chats_with_the_patient_rates_and_sees_the_report(page) -> None:
     page.get_by_role("button", name="Save and see my report").click()
 
     page.get_by_text("Your fidelity report").wait_for()
-    page.get_by_text("Your view and the coder's").wait_for()
-    page.get_by_text(said).first.wait_for()
-    page.get_by_text("MITI 4.2.1").first.wait_for()
-    page.screenshot(path=str(ARTIFACTS / "browser_report.png"), full_page=True)
-    # The coder's measured agreement with experts sits beside the figures.
-    page.get_by_text("How far to trust these codes").click()
+    page.get_by_text("Turns to work on").wait_for()
+    page.locator('[data-testid="stMetric"]').nth(3).wait_for()
+    page.screenshot(path=str(ARTIFACTS / "browser_report.png"))
+    # The detail is folded below the first screen: open each part, one shot each (the app
+    # scrolls inside its main block, so a full-page shot would not hold them).
+    page.get_by_text("Your view and the coder's", exact=True).click()
+    page.get_by_text("MITI 4.2.1").first.wait_for(state="attached")
+    page.get_by_text("How far to trust these codes", exact=True).click()
     page.get_by_text("Measured on").first.wait_for()
     page.get_by_text("Least reliable").first.scroll_into_view_if_needed()
     page.wait_for_timeout(1000)  # the expander opens with an animation
     page.screenshot(path=str(ARTIFACTS / "browser_report_trust.png"))
-    # The app scrolls inside its main block, so each part of the report needs its own shot.
     for heading, name in [
         ("Every utterance, coded", "browser_report_utterances.png"),
         ("The patient over the session", "browser_report_charts.png"),
-        ("Turns to work on", "browser_report_suggestions.png"),
     ]:
-        page.get_by_text(heading).scroll_into_view_if_needed()
+        page.get_by_text(heading, exact=True).click()
+        page.get_by_text(heading, exact=True).scroll_into_view_if_needed()
         if "charts" in name:
             page.locator('[data-testid="stVegaLiteChart"]').first.wait_for()
             page.wait_for_timeout(1000)  # Vega draws after the element appears
         page.screenshot(path=str(ARTIFACTS / name))
+    page.get_by_text(said).first.wait_for()
 
 
 def test_supervisor_overrides_a_code(page, app: App) -> None:
@@ -238,10 +243,12 @@ def test_user_text_is_shown_literally_never_as_markup(page, app: App) -> None:
     page.get_by_role("link", name="My sessions").click()
     page.locator(f".st-key-open-{session.id} button").click()
     page.get_by_text("Your fidelity report").wait_for()
-    page.get_by_text("Every utterance, coded").scroll_into_view_if_needed()
+    page.get_by_text("Every utterance, coded", exact=True).click()
+    page.get_by_text("Every utterance, coded", exact=True).scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)  # the expander opens with an animation
     page.screenshot(path=str(ARTIFACTS / "browser_literal_text.png"))
 
-    page.get_by_text("Supervisor comments").wait_for()
+    page.get_by_text("Supervisor comments (1)").wait_for()
     # Shown as characters in the table and the comment (pasted markup is not scored, so it
     # gets no suggestion).
     assert page.locator("body").inner_text().count('<img src=x onerror="window.pwned=1">') >= 2

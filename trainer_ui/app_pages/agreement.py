@@ -6,7 +6,7 @@ import streamlit as st
 
 from trainer_ui.accounts import ADMIN, SUPERVISOR
 from trainer_ui.app_state import accounts, require, store
-from trainer_ui.report_view import reliability_text
+from trainer_ui.report_rows import reliability_text
 from trainer_ui.review import (
     cohen_kappa,
     corrections_jsonl,

@@ -10,6 +10,7 @@ from scoring import Turn
 from trainer_ui import authoring
 from trainer_ui.accounts import ADMIN, EDUCATOR
 from trainer_ui.app_state import coder, require
+from trainer_ui.report_view import PATIENT_AVATAR
 
 user = require(EDUCATOR, ADMIN)
 
@@ -115,4 +116,4 @@ preview = st.session_state.get("preview_chat")
 if preview:
     for trainee, patient, talk in preview["turns"]:
         st.chat_message("user").text(trainee)
-        st.chat_message("assistant").text(f"{patient}  [{talk} talk]")
+        st.chat_message("assistant", avatar=PATIENT_AVATAR).text(f"{patient}  [{talk} talk]")

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 import streamlit as st
 
 from bot.client import MAX_MESSAGE_CHARS, RasaUnavailable, TurnRefused
 from bot.scenario import Scenario, ScenarioError, list_scenarios, load_scenario
 from bot.transcript import Transcript
 from trainer_ui.accounts import TRAINEE
-from trainer_ui.app_state import rasa, require, store
-from trainer_ui.exports import session_pdf
-from trainer_ui.report_view import show_report
+from trainer_ui.app_state import coder, rasa, require, store
+from trainer_ui.corrections import coded_session
+from trainer_ui.report_pdf import session_pdf
+from trainer_ui.report_rows import full_report
+from trainer_ui.report_view import PATIENT_AVATAR, show_report
 from trainer_ui.store import SelfRating, transcript_from_dict
 
 user = require(TRAINEE)
@@ -83,16 +88,29 @@ def send(session_id: str) -> None:
         transcript.add_reply(text.strip(), messages)
 
 
-def chat(session_id: str, transcript: Transcript) -> None:
+def patient_card(scenario_id: str) -> None:
+    """Who the trainee is talking with, the brief and the change goal, kept in view."""
+    try:
+        scenario = load_scenario(scenario_id)
+    except ScenarioError:
+        return  # removed since the session began: the chat goes on without the card
+    with st.container(border=True):
+        st.subheader(f"{scenario.persona.name}, {scenario.persona.age}")
+        st.text(" ".join(scenario.brief.split()))
+        st.caption("Change goal: " + " ".join(scenario.change_goal.split()))
+
+
+def chat(session_id: str, scenario_id: str, transcript: Transcript) -> None:
     st.title("Practice session")
+    patient_card(transcript.scenario_id or scenario_id)
     for error in transcript.errors:
         st.error(error)
     if transcript.opening:
-        st.chat_message("assistant").text(transcript.opening)
+        st.chat_message("assistant", avatar=PATIENT_AVATAR).text(transcript.opening)
     for exchange in transcript.exchanges:
         st.chat_message("user").text(exchange.trainee_text)
         if exchange.patient_text:
-            st.chat_message("assistant").text(exchange.patient_text)
+            st.chat_message("assistant", avatar=PATIENT_AVATAR).text(exchange.patient_text)
     if problem := st.session_state.pop(f"chat-error-{session_id}", None):
         st.error(problem)
     if st.button("End session and see my report"):
@@ -126,6 +144,13 @@ def rate(session_id: str) -> None:
             st.rerun()
 
 
+def back_to_choice(where: Any) -> None:
+    """The way back to the list of patients."""
+    if where.button("← Choose another patient"):
+        del st.query_params["session"]
+        st.rerun()
+
+
 def main() -> None:
     session_id = st.query_params.get("session")
     if not session_id:
@@ -136,9 +161,11 @@ def main() -> None:
     if session is None or session.user_id != user.id:
         st.error("There is no session with that id.")
         return
-    if st.button("← Choose another patient"):
-        del st.query_params["session"]
-        st.rerun()
+    # Above the chat and the self-rating; below the report, whose first screen is its own.
+    top = st.container()
+    report = session.snapshot is not None and store().self_rating(session_id) is not None
+    if not report:
+        back_to_choice(top)
     kept = st.session_state.get(chat_key(session_id))
     try:
         # An ended session's coded copy is kept here: its report needs no patient server.
@@ -154,7 +181,7 @@ def main() -> None:
         return
     if not transcript.ended:
         st.session_state[chat_key(session_id)] = transcript
-        chat(session_id, transcript)
+        chat(session_id, session.scenario_id, transcript)
         return
     if session.snapshot is None:
         store().save_snapshot(session_id, transcript)
@@ -162,14 +189,24 @@ def main() -> None:
     if rating is None and transcript.codings_per_turn:
         rate(session_id)
         return
-    show_report(transcript, rating, store().comments(session_id))
+    # The supervisor's codes where a code was corrected, in every part of the report.
+    coded = coded_session(session, transcript)
+    assert coded is not None  # a transcript is given
+    comments = store().comments(session_id)
+    full = full_report(coded.transcript, coder().code_turn)
+    st.title("Your fidelity report")
+    show_report(coded, full, rating, comments)
     if transcript.codings_per_turn:
         st.download_button(
             "Download my report (PDF)",
-            session_pdf(session, transcript, user.username),
+            # Made when clicked, not on every run of the page.
+            partial(session_pdf, session, coded, full, user.username, rating, comments),
             f"report-{session_id[:8]}.pdf",
             "application/pdf",
+            on_click="ignore",
         )
+    if report:
+        back_to_choice(st.container())
 
 
 main()

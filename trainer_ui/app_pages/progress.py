@@ -58,5 +58,10 @@ for figure, part in frame.groupby("figure", sort=False):
     )
 st.subheader("All figures")
 st.dataframe(
-    frame[["date", "scenario", "figure", "value", "fair", "good", "rating"]], hide_index=True
+    frame[["date", "scenario", "figure", "value", "fair", "good", "rating", "corrected"]].rename(
+        columns={"corrected": "codes corrected"}
+    ),
+    hide_index=True,
 )
+if frame["corrected"].any():
+    st.caption("Where a supervisor corrected a code, every figure uses the corrected code.")

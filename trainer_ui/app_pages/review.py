@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from bot.client import RasaUnavailable
 from scoring import CODES
 from trainer_ui.accounts import ADMIN, SUPERVISOR, can_review
-from trainer_ui.app_state import accounts, rasa, require, store
-from trainer_ui.exports import session_pdf
-from trainer_ui.report_view import mark, show_transcript_report
-from trainer_ui.review import apply_overrides
+from trainer_ui.app_state import accounts, coder, rasa, require, store
+from trainer_ui.corrections import coded_session
+from trainer_ui.report_pdf import session_pdf
+from trainer_ui.report_rows import full_report, mark
+from trainer_ui.report_view import PATIENT_AVATAR, show_report, show_safety
 from trainer_ui.store import transcript_from_dict
 
 user = require(SUPERVISOR, ADMIN)
@@ -36,9 +39,13 @@ else:
 owner = accounts().get(session.user_id) if session.user_id else None
 owner_name = owner.username if owner else "unknown"
 st.text(f"{owner_name} · {session.scenario_id} · {session.started_at:%d %b %Y %H:%M}")
-items = store().overrides([session.id])
-corrected = apply_overrides(coded, session.id, items)
+items = session.corrections
+corrected = coded_session(session, coded)
+assert corrected is not None  # a transcript is given
 comments = store().comments(session.id)
+# The report of the supervisor's codes: its safety notes first, its figures at the end.
+full = full_report(corrected.transcript, coder().code_turn)
+show_safety(full)
 
 
 def add_comment(session_id: str, turn: int) -> None:
@@ -51,8 +58,9 @@ def add_comment(session_id: str, turn: int) -> None:
 
 st.subheader("Transcript and codes")
 if coded.opening:
-    st.chat_message("assistant").text(coded.opening)
-for turn, (exchange, fixed) in enumerate(zip(coded.exchanges, corrected.exchanges, strict=True)):
+    st.chat_message("assistant", avatar=PATIENT_AVATAR).text(coded.opening)
+pairs = zip(coded.exchanges, corrected.transcript.exchanges, strict=True)
+for turn, (exchange, fixed) in enumerate(pairs):
     with st.container(border=True):
         st.chat_message("user").text(exchange.trainee_text)
         for unit, (coding, now_coding) in enumerate(
@@ -62,10 +70,11 @@ for turn, (exchange, fixed) in enumerate(zip(coded.exchanges, corrected.exchange
                 f"{mark(now_coding.code)} · {now_coding.code} · "
                 f"confidence {now_coding.confidence:.2f}"
             )
-            if now_coding.code != coding.code:
-                label += f" · coder said {coding.code}"
+            if correction := corrected.correction(turn, unit):
+                label += f" · {correction.note()}"
             st.text(f"“{coding.text}” → {label}")
-            st.caption(now_coding.reason)
+            if correction is None:
+                st.caption(now_coding.reason)
             with st.expander("Override code"):
                 new = st.selectbox(
                     "Correct code",
@@ -79,12 +88,12 @@ for turn, (exchange, fixed) in enumerate(zip(coded.exchanges, corrected.exchange
                     )
                     st.rerun()
         if exchange.patient_text:
-            st.chat_message("assistant").text(
+            st.chat_message("assistant", avatar=PATIENT_AVATAR).text(
                 f"{exchange.patient_text}  [{exchange.talk or '-'} talk]"
             )
         for comment in comments:
             if comment.turn == turn:
-                st.text(f"💬 {comment.heading()}: {comment.text}")
+                st.text(f"Comment · {comment.heading()}: {comment.text}")
         st.text_input("Comment on this turn", key=f"comment-{turn}")
         st.button(
             "Add comment", key=f"add-comment-{turn}", on_click=add_comment, args=(session.id, turn)
@@ -93,7 +102,7 @@ for turn, (exchange, fixed) in enumerate(zip(coded.exchanges, corrected.exchange
 st.subheader("Comments on the whole session")
 for comment in comments:
     if comment.turn is None:
-        st.text(f"💬 {comment.heading()}: {comment.text}")
+        st.text(f"Comment · {comment.heading()}: {comment.text}")
 with st.form("session-comment", clear_on_submit=True):
     note = st.text_area("Comment on the session")
     if st.form_submit_button("Add session comment") and note.strip():
@@ -102,7 +111,6 @@ with st.form("session-comment", clear_on_submit=True):
 
 st.subheader("Corrections")
 if items:
-    names = {u.id: u.username for u in accounts().all()}
     st.dataframe(
         [
             {
@@ -110,7 +118,7 @@ if items:
                 "Utterance": o.text,
                 "Coder": o.original_code,
                 "Supervisor": o.new_code,
-                "By": names.get(o.by_user, "?"),
+                "By": o.by_name or "?",
                 "When": o.at.strftime("%Y-%m-%d %H:%M"),
             }
             for o in items
@@ -123,12 +131,15 @@ if st.button("Mark every code as reviewed"):
 if session.reviewed_at:
     st.caption(f"Reviewed {session.reviewed_at:%d %b %Y %H:%M}.")
 
-if corrected.codings_per_turn:
+if corrected.transcript.codings_per_turn:
+    rating = store().self_rating(session.id)
     st.download_button(
         "Download report (PDF)",
-        session_pdf(session, corrected, owner_name),
+        # Made when clicked, not on every run of the page.
+        partial(session_pdf, session, corrected, full, owner_name, rating, comments),
         f"report-{session.id[:8]}.pdf",
         "application/pdf",
+        on_click="ignore",
     )
     with st.expander("Report with corrected codes"):
-        show_transcript_report(corrected, comments)
+        show_report(corrected, full, rating, comments)

@@ -1,4 +1,7 @@
-"""Supervisor page: my trainees' sessions with filters, a cohort dashboard and cohort exports."""
+"""Supervisor page: my trainees' sessions with filters, a cohort dashboard and cohort exports.
+
+Figures, filters and exports use the supervisors' codes where a code was corrected.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import streamlit as st
 from scoring.report import NOT_ENOUGH
 from trainer_ui.accounts import ADMIN, SUPERVISOR
 from trainer_ui.app_state import accounts, require, store
+from trainer_ui.corrections import corrected_count
 from trainer_ui.exports import cohort_rows, to_csv, to_json
 from trainer_ui.progress import figure_history, reached
 
@@ -49,9 +53,12 @@ for session in shown:
     with st.container(border=True):
         status = "ended" if session.ended_at else "open"
         reviewed = " · reviewed" if session.reviewed_at else ""
+        count = corrected_count(session)
+        corrected = f" · {count} code{'s' if count > 1 else ''} corrected" if count else ""
         st.text(
             f"{trainees.get(session.user_id or -1, '')} · {session.scenario_id} · "
-            f"{session.started_at:%d %b %Y %H:%M} · {status}{reviewed} · #{session.id[:8]}"
+            f"{session.started_at:%d %b %Y %H:%M} · {status}{reviewed}{corrected} · "
+            f"#{session.id[:8]}"
         )
         if st.button("Review", key=f"review-{session.id}"):
             st.switch_page("app_pages/review.py", query_params={"session": session.id})
@@ -64,6 +71,8 @@ if history:
         sessions=("value", "count"),
         mean=("value", "mean"),
         rated=("rated", "sum"),
+        # Sessions whose figures rest on a supervisor's corrected codes.
+        corrected=("corrected", lambda c: int((c > 0).sum())),
         # Share of the rated sessions: a figure below its floor has no verdict.
         fair_or_better=(
             "rating",
