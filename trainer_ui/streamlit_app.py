@@ -75,9 +75,12 @@ def first_run_setup() -> None:
 
 
 def pages_for(role: str) -> dict[str, list[StreamlitPage]]:
-    """The navigation of a role: each person sees only the pages they may use."""
+    """The navigation of a role: each person sees only the pages they may use.
+
+    For no role (""): every page, to be listed hidden while nobody is logged in.
+    """
     trainee = [
-        page("practice", "Practice", ":material/forum:", default=True),
+        page("practice", "Practice", ":material/forum:", default=role == TRAINEE),
         page("my_sessions", "My sessions", ":material/history:"),
         page("progress", "Progress", ":material/trending_up:"),
         page("drills", "Drills", ":material/fitness_center:"),
@@ -98,7 +101,15 @@ def pages_for(role: str) -> dict[str, list[StreamlitPage]]:
         return {"Supervision": supervisor, **own}
     if role == EDUCATOR:
         return {"Scenarios": educator, **own}
-    return {"Administration": admin, "Supervision": supervisor, "Scenarios": educator, **own}
+    if role == ADMIN:
+        return {"Administration": admin, "Supervision": supervisor, "Scenarios": educator, **own}
+    return {"": trainee + supervisor + educator + admin + own["Your account"]}
+
+
+def hide_navigation() -> None:
+    """Lists every page, hidden and not run: the sidebar keeps no earlier user's pages, and the
+    address the visitor opened (a deep link) stays as it is until the login."""
+    st.navigation(pages_for(""), position="hidden")
 
 
 def show_error(error: Exception) -> None:
@@ -119,6 +130,7 @@ def main() -> None:
         return
     user = current_user()
     if user is None:
+        hide_navigation()
         login()
         return
     keep_cookie()
@@ -129,6 +141,7 @@ def main() -> None:
             st.session_state.clear()
             st.rerun()
     if user.must_change_password:
+        hide_navigation()
         forced_password_change(user)
         return
     if st.session_state.pop("password-changed", False):

@@ -126,7 +126,8 @@ def test_an_administrator_resets_disables_enables_and_changes_roles(harness) -> 
     assert "must change password" in at.dataframe[0].value.to_string()
 
     manage(at, tina)
-    at.selectbox(key="new-role").select("supervisor")
+    assert "tina: trainee, must change password" in [t.value for t in at.text]
+    at.selectbox(key=f"new-role-{tina.id}").select("supervisor")
     at.button(key="FormSubmitter:change-role-Change role").click().run()
     assert at.success[0].value == "tina is now supervisor."
     assert harness.accounts.get(tina.id).role == "supervisor"  # type: ignore[union-attr]
@@ -151,7 +152,7 @@ def test_an_administrator_cannot_disable_or_demote_the_last_administrator(harnes
     manage(at, admin)
     [disable] = [b for b in at.button if b.label == "Disable account"]
     assert disable.disabled  # not oneself
-    at.selectbox(key="new-role").select("trainee")
+    at.selectbox(key=f"new-role-{admin.id}").select("trainee")
     at.button(key="FormSubmitter:change-role-Change role").click().run()
     assert "only enabled administrator" in at.error[0].value
     assert harness.accounts.get(admin.id).role == "admin"  # type: ignore[union-attr]

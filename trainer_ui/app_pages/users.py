@@ -76,13 +76,13 @@ if temporary := st.session_state.pop("temporary-password", None):
     )
     st.code(password, language=None)
 by_id = {u.id: u for u in everyone}
+# Names only: the browser keeps showing an option's text from when it was chosen, so a role
+# or state in it would go stale after a change.
 chosen_id = st.selectbox(
-    "Account",
-    list(by_id),
-    format_func=lambda i: f"{by_id[i].username} ({by_id[i].role}, {state(by_id[i])})",
-    key="manage-account",
+    "Account", list(by_id), format_func=lambda i: by_id[i].username, key="manage-account"
 )
 account = by_id[chosen_id]
+st.text(f"{account.username}: {account.role}, {state(account)}")
 
 
 def changed(note: str) -> None:
@@ -107,7 +107,10 @@ with reset_col, st.form("reset-password", clear_on_submit=True):
             changed(f"Password of {account.username} reset; their logins have ended.")
 with role_col, st.form("change-role"):
     st.markdown("**Role**")
-    new_role = st.selectbox("New role", ROLES, index=ROLES.index(account.role), key="new-role")
+    # One widget per account, so each starts at that account's role.
+    new_role = st.selectbox(
+        "New role", ROLES, index=ROLES.index(account.role), key=f"new-role-{account.id}"
+    )
     if st.form_submit_button("Change role"):
         try:
             accounts().set_role(account.id, new_role, user)
