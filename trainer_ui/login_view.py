@@ -54,10 +54,11 @@ def login() -> None:
         _write_cookie("", 0)  # the browser's login has ended: forget it
     st.title("Motivational interviewing practice")
     if st.session_state.pop("login-ended", False):
-        idle = int(login_sessions().settings.idle.total_seconds() // 60)
+        seconds = int(login_sessions().settings.idle.total_seconds())
+        idle = f"{seconds // 60} minutes" if seconds >= 120 else f"{seconds} seconds"
         st.info(
-            f"Your login has ended (log out elsewhere, or {idle} minutes without activity). "
-            "Please log in again."
+            f"Your login has ended: {idle} without activity, a log out in another "
+            "tab, or a change to your account. Please log in again."
         )
     with st.form("login"):
         username = st.text_input("User name")

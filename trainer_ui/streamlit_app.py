@@ -152,7 +152,9 @@ def main() -> None:
     current.run()
 
 
-log_to_stderr(logger)
+# The audit trail and the login settings' warnings go to the app's log too.
+for name in (logger.name, "trainer_ui.audit", "trainer_ui.login"):
+    log_to_stderr(logging.getLogger(name))
 try:
     main()
 except Exception as error:  # st.stop and st.rerun are BaseExceptions and pass through

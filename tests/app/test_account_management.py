@@ -265,3 +265,13 @@ def test_a_reset_or_disabling_ends_every_login_and_a_change_all_but_its_own(acco
     accounts.set_disabled(tina.id, True, admin)
     assert sessions.user_id(again) is None
     assert temporary
+
+
+def test_activity_keeps_a_login_with_a_short_idle_timeout_alive(accounts, clock) -> None:
+    tina = accounts.create("tina", PASSWORD, "trainee")
+    settings = LoginSettings(idle=timedelta(seconds=30), lifetime=timedelta(hours=1))
+    sessions = LoginSessions(accounts.engine, settings, clock)
+    token = sessions.start(tina.id)
+    for _ in range(10):  # a click every 20 s for over three minutes
+        clock.advance(seconds=20)
+        assert sessions.user_id(token) == tina.id
