@@ -92,7 +92,7 @@ def measure(app_url: str, session_id: str, turns: int) -> list[float]:
         page.get_by_role("textbox", name="Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
         page.get_by_text("Logged in as tina").wait_for()
-        # A reload would log out (logins do not survive one yet): open it from My sessions.
+        # Opened from My sessions, as a trainee returning to a session would.
         page.get_by_role("link", name="My sessions").click()
         page.locator(f".st-key-open-{session_id} button").click()
         page.get_by_text("Practice session").wait_for()

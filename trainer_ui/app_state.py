@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import streamlit as st
 
 from bot.client import RasaClient
 from scoring import Coder, CoderUnavailable, load_coder
 from trainer_ui.accounts import Accounts, User
+from trainer_ui.login_sessions import LoginSessions
 from trainer_ui.retention import RetentionError, RetentionJob, log_to_stderr, retention_days
 from trainer_ui.store import Store
 
@@ -74,10 +76,53 @@ def accounts() -> Accounts:
     return Accounts(store())
 
 
+#: Where this tab keeps its login token, and the browser's cookie that carries it to reloads,
+#: new tabs and deep links (see docs/app.md, "Logins").
+TOKEN_KEY = "login_token"
+COOKIE = "mi_login"
+#: The header a trusted reverse proxy puts the client's address in (e.g. X-Real-IP); unset,
+#: the connection's own address is the client's.
+CLIENT_HEADER_ENV = "APP_CLIENT_ADDRESS_HEADER"
+
+
+@st.cache_resource
+def login_sessions() -> LoginSessions:
+    """Login tokens (timeouts from APP_LOGIN_IDLE_MINUTES and APP_LOGIN_MAX_HOURS)."""
+    return LoginSessions(store().engine)
+
+
+def client_address() -> str:
+    """The address of the browser, for the per-client login throttle and the audit log."""
+    header = os.environ.get(CLIENT_HEADER_ENV)
+    if header and (value := st.context.headers.get(header)):
+        # A proxy appends the address it saw: the last entry is the one it vouches for.
+        return value.split(",")[-1].strip()[:64]
+    address = st.context.ip_address
+    # Streamlit gives no address for connections through localhost (nor under AppTest).
+    return address[:64] if isinstance(address, str) and address else "local"
+
+
+def login_token() -> str | None:
+    """This tab's login token; after a reload or in a new tab, the one the cookie brought."""
+    token = st.session_state.get(TOKEN_KEY)
+    return token if token else st.context.cookies.get(COOKIE)
+
+
 def current_user() -> User | None:
-    """The logged-in user, re-read from the database so role changes apply at once."""
-    user_id = st.session_state.get("user_id")
-    return accounts().get(int(user_id)) if user_id is not None else None
+    """The logged-in user, re-read from the database so role changes apply at once.
+
+    None once the login has ended (log out anywhere, idle timeout, a reset, a disabled
+    account); a tab whose login ended that way is told so on the login page.
+    """
+    token = login_token()
+    user_id = login_sessions().user_id(token) if token else None
+    user = accounts().get(user_id) if user_id is not None else None
+    if user is None or user.disabled:
+        if st.session_state.pop(TOKEN_KEY, None):
+            st.session_state["login-ended"] = True
+        return None
+    st.session_state[TOKEN_KEY] = token
+    return user
 
 
 def require(*roles: str) -> User:

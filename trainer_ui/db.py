@@ -1,4 +1,4 @@
-"""The app's SQL schema (SQLAlchemy Core): users, sessions, self-ratings, overrides, comments."""
+"""The app's SQL schema (SQLAlchemy Core): accounts and logins, sessions, ratings, reviews."""
 
 from __future__ import annotations
 
@@ -16,6 +16,58 @@ users = sa.Table(
     # A trainee's supervisor: who may review their sessions.
     sa.Column("supervisor_id", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # Set while an administrator has disabled the account: it cannot log in.
+    sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),
+    # True after an administrator's reset: the next login must choose a new password.
+    sa.Column("must_change_password", sa.Boolean, nullable=True),
+)
+
+# A login that survives reloads: the browser holds a signed token naming the row by the
+# SHA-256 of its secret part, so the table alone cannot be turned back into tokens.
+login_sessions = sa.Table(
+    "login_sessions",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    # Set by log out, a password change or reset, or disabling the account.
+    sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+# Failed logins by key ("account:<name>" or "client:<address>"), kept for the throttle's
+# window only.
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(160), nullable=False, index=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Every login, failure, reset and account change. Names, not ids: failures name accounts that
+# may not exist, and an entry outlives its account.
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("event", sa.String(32), nullable=False),
+    sa.Column("username", sa.String(64), nullable=False),
+    # Who did it, when not the account itself (an administrator, or "terminal").
+    sa.Column("actor", sa.String(64), nullable=True),
+    sa.Column("client", sa.String(64), nullable=True),
+    sa.Column("detail", sa.String(200), nullable=False, default=""),
+)
+
+# Named secrets the app makes for itself, shared by every app instance on this database:
+# the key that signs login tokens.
+app_secrets = sa.Table(
+    "app_secrets",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("value", sa.String(128), nullable=False),
 )
 
 # At most one row: the first administrator's creation claims it inside its transaction, so two
@@ -82,6 +134,7 @@ comments = sa.Table(
 
 # Columns added after the first release; an older SQLite file gets them on start.
 _ADDED_COLUMNS = {
+    "users": ["disabled_at", "must_change_password"],
     "practice_sessions": ["user_id", "snapshot", "reviewed_by", "reviewed_at"],
 }
 

@@ -9,9 +9,19 @@ from pathlib import Path
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from trainer_ui import setup_code
+from trainer_ui import audit, setup_code
 from trainer_ui.accounts import ADMIN, EDUCATOR, SUPERVISOR, TRAINEE, AccountError
-from trainer_ui.app_state import accounts, current_user, retention_job
+from trainer_ui.app_state import (
+    TOKEN_KEY,
+    accounts,
+    client_address,
+    current_user,
+    login_sessions,
+    login_token,
+    retention_job,
+)
+from trainer_ui.auth import log_out
+from trainer_ui.login_view import forced_password_change, keep_cookie, login, open_wanted_page
 from trainer_ui.retention import log_to_stderr
 
 logger = logging.getLogger("trainer_ui.app")
@@ -59,29 +69,18 @@ def first_run_setup() -> None:
                 st.error(str(error))
                 return
             setup_code.forget_code()
-            st.session_state["user_id"] = user.id
-            st.rerun()
-
-
-def login() -> None:
-    """The login form."""
-    st.title("Motivational interviewing practice")
-    with st.form("login"):
-        username = st.text_input("User name")
-        password = st.text_input("Password", type="password")
-        if st.form_submit_button("Log in", type="primary"):
-            user = accounts().authenticate(username, password)
-            if user is None:
-                st.error("Unknown user name or wrong password.")
-                return
-            st.session_state["user_id"] = user.id
+            st.session_state[TOKEN_KEY] = login_sessions().start(user.id)
+            audit.log(accounts().engine, audit.LOGIN, user.username, client=client_address())
             st.rerun()
 
 
 def pages_for(role: str) -> dict[str, list[StreamlitPage]]:
-    """The navigation of a role: each person sees only the pages they may use."""
+    """The navigation of a role: each person sees only the pages they may use.
+
+    For no role (""): every page, to be listed hidden while nobody is logged in.
+    """
     trainee = [
-        page("practice", "Practice", ":material/forum:", default=True),
+        page("practice", "Practice", ":material/forum:", default=role == TRAINEE),
         page("my_sessions", "My sessions", ":material/history:"),
         page("progress", "Progress", ":material/trending_up:"),
         page("drills", "Drills", ":material/fitness_center:"),
@@ -95,13 +94,22 @@ def pages_for(role: str) -> dict[str, list[StreamlitPage]]:
         page("authoring", "Scenario authoring", ":material/edit_note:", default=role == EDUCATOR)
     ]
     admin = [page("users", "Accounts", ":material/manage_accounts:", default=role == ADMIN)]
+    own = {"Your account": [page("account", "Password", ":material/key:")]}
     if role == TRAINEE:
-        return {"Practice": trainee}
+        return {"Practice": trainee, **own}
     if role == SUPERVISOR:
-        return {"Supervision": supervisor}
+        return {"Supervision": supervisor, **own}
     if role == EDUCATOR:
-        return {"Scenarios": educator}
-    return {"Administration": admin, "Supervision": supervisor, "Scenarios": educator}
+        return {"Scenarios": educator, **own}
+    if role == ADMIN:
+        return {"Administration": admin, "Supervision": supervisor, "Scenarios": educator, **own}
+    return {"": trainee + supervisor + educator + admin + own["Your account"]}
+
+
+def hide_navigation() -> None:
+    """Lists every page, hidden and not run: the sidebar keeps no earlier user's pages, and the
+    address the visitor opened (a deep link) stays as it is until the login."""
+    st.navigation(pages_for(""), position="hidden")
 
 
 def show_error(error: Exception) -> None:
@@ -122,17 +130,31 @@ def main() -> None:
         return
     user = current_user()
     if user is None:
+        hide_navigation()
         login()
         return
+    keep_cookie()
     with st.sidebar:
         st.caption(f"Logged in as {user.username} ({user.role})")
         if st.button("Log out"):
+            log_out(accounts(), login_sessions(), user, login_token(), client_address())
             st.session_state.clear()
             st.rerun()
-    st.navigation(pages_for(user.role)).run()
+    if user.must_change_password:
+        hide_navigation()
+        forced_password_change(user)
+        return
+    if st.session_state.pop("password-changed", False):
+        st.toast("Password changed. Your other logins have ended.")
+    pages = pages_for(user.role)
+    current = st.navigation(pages)
+    open_wanted_page(current, [p for section in pages.values() for p in section])
+    current.run()
 
 
-log_to_stderr(logger)
+# The audit trail and the login settings' warnings go to the app's log too.
+for name in (logger.name, "trainer_ui.audit", "trainer_ui.login"):
+    log_to_stderr(logging.getLogger(name))
 try:
     main()
 except Exception as error:  # st.stop and st.rerun are BaseExceptions and pass through

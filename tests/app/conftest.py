@@ -16,6 +16,8 @@ from bot.client import RasaClient, RasaUnavailable
 from bot.transcript import Exchange, Transcript
 from scoring import Coding, load_coder
 from trainer_ui.accounts import Accounts, User
+from trainer_ui.app_state import TOKEN_KEY
+from trainer_ui.login_sessions import LoginSessions
 from trainer_ui.store import Store
 
 APP = str(Path(__file__).resolve().parents[2] / "trainer_ui" / "streamlit_app.py")
@@ -120,6 +122,12 @@ class Harness:
         """Creates an account."""
         return self.accounts.create(name, PASSWORD, role, supervisor.id if supervisor else None)
 
+    def login(self, at: AppTest, user: User) -> str:
+        """Logs ``user`` in on ``at`` as the login form would; returns the token."""
+        token = LoginSessions(self.store.engine).start(user.id)
+        at.session_state[TOKEN_KEY] = token
+        return token
+
     def run(
         self,
         user: User | None = None,
@@ -130,7 +138,7 @@ class Harness:
         """Runs the app (logged in as ``user``) and, if given, switches to ``page``."""
         at = AppTest.from_file(APP, default_timeout=60)
         if user is not None:
-            at.session_state["user_id"] = user.id
+            self.login(at, user)
         for key, value in (query or {}).items():
             at.query_params[key] = value
         at.run()

@@ -187,7 +187,7 @@ def test_a_trainee_cannot_open_supervisor_or_educator_pages(harness) -> None:
         assert at.title[0].value == "Motivational interviewing practice", page
         # And each page checks the role itself, should it ever be reached directly.
         direct = AppTest.from_file(str(PAGES / f"{page}.py"), default_timeout=60)
-        direct.session_state["user_id"] = tina.id
+        harness.login(direct, tina)
         direct.run()
         assert "not available to your role" in direct.error[0].value, page
 
