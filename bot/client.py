@@ -10,7 +10,7 @@ from urllib.parse import quote
 import requests
 
 from bot.guard import MAX_MESSAGE_CHARS
-from bot.transcript import Transcript
+from session_record import Transcript
 
 __all__ = ["MAX_MESSAGE_CHARS", "RasaClient", "RasaUnavailable", "TurnRefused"]
 

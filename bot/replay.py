@@ -4,7 +4,9 @@ Usage:
     python -m bot.replay --scenario ID IN.jsonl OUT.jsonl [--model models/patient.tar.gz]
 
 IN holds one JSON object per line with a "text" field (one trainee turn). OUT gets, per turn,
-the trainee's codes, the patient's reply, its talk label and the patient state after the turn.
+its number and the coded turn in the session record's JSON form (`session_record.Exchange`):
+the trainee's words and codes, the patient's reply, its talk label and the patient state
+after the turn, and "error" when the turn was refused.
 Unless --rasa-url and --token name running services, the command starts its own Rasa server
 and action server on free loopback ports and stops them at the end.
 """
@@ -22,6 +24,7 @@ from typing import Any
 
 from bot import services
 from bot.client import RasaClient, RasaUnavailable
+from session_record import Transcript
 
 DEFAULT_MODEL = services.ROOT / "models" / "patient.tar.gz"
 
@@ -54,33 +57,17 @@ def replay(
     store) to replay a session exactly; by default each replay gets a random one.
     """
     session_id = session_id or f"replay-{uuid.uuid4().hex}"
-    opening = client.start_session(session_id, scenario_id)
-    errors = [m["custom"]["error"] for m in opening if "error" in m.get("custom", {})]
-    if errors:
-        raise RasaUnavailable(errors[0])
+    transcript = Transcript(scenario_id)
+    transcript.add_messages(client.start_session(session_id, scenario_id))
+    if transcript.errors:
+        raise RasaUnavailable(transcript.errors[0])
     records = []
     for number, text in enumerate(texts, start=1):
-        messages = client.say(session_id, text)
-        reply = " ".join(m["text"] for m in messages if m.get("text"))
-        turn: dict[str, Any] = next(
-            (m["custom"]["turn"] for m in messages if "turn" in m.get("custom", {})), {}
-        )
-        error = next(
-            (m["custom"]["error"] for m in messages if "error" in m.get("custom", {})), None
-        )
+        errors = len(transcript.errors)
+        exchange = transcript.add_reply(text, client.say(session_id, text))
+        error = transcript.errors[errors:]
         records.append(
-            {
-                "turn": number,
-                "text": text,
-                "codes": [coding["code"] for coding in turn.get("codings", [])],
-                "codings": turn.get("codings", []),
-                "intent": turn.get("intent"),
-                "reply": reply,
-                "talk": turn.get("talk"),
-                "state": turn.get("state"),
-                "changes": turn.get("changes", []),
-                **({"error": error} if error else {}),
-            }
+            {"turn": number, **exchange.to_dict(), **({"error": error[0]} if error else {})}
         )
     return records
 

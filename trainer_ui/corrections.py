@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from bot.transcript import Transcript
-from trainer_ui.store import Override, PracticeSession, transcript_from_dict
+from session_record import Transcript
+from trainer_ui.store import Override, PracticeSession
 
 
 @dataclass(frozen=True)
@@ -102,5 +102,5 @@ def coded_session(
     if transcript is None:
         if not session.snapshot:
             return None
-        transcript = transcript_from_dict(session.snapshot)
+        transcript = Transcript.from_dict(session.snapshot)
     return apply_overrides(transcript, session.id, session.corrections)

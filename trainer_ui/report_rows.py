@@ -13,10 +13,10 @@ from typing import Any
 import pandas as pd
 
 from bot.scenario import ScenarioError, load_scenario
-from bot.transcript import Transcript
 from scoring import MI_ADHERENT, PRESSURE, Coding, FidelityReport, Figure, Turn
 from scoring.reliability import current_meta, describe, load_card
 from scoring.session import SessionReport, build_report
+from session_record import Transcript
 from trainer_ui.corrections import CodedSession
 from trainer_ui.store import SelfRating
 

@@ -6,8 +6,8 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.transcript import Transcript
 from scoring import CODES
+from session_record import Transcript
 from trainer_ui.corrections import latest_overrides
 from trainer_ui.store import Override
 

@@ -1,7 +1,8 @@
 """The app's own database: sessions, self-ratings, code overrides and comments.
 
-Turns live in Rasa's tracker store; a coded copy (the snapshot) is kept here once a session
-has ended, so that progress, cohort views and exports work without Rasa.
+Turns live in Rasa's tracker store; when a session ends its coded transcript is frozen here
+(the snapshot, `session_record.Transcript.frozen`), so that the report, progress, cohort views
+and exports work without Rasa and read the same turns whenever they are opened.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot.transcript import Exchange, Transcript
-from scoring import Coding
+from session_record import Transcript
 from trainer_ui.db import (
     comments,
     create_schema,
@@ -92,38 +92,6 @@ class Comment:
         return f"{self.author_name or 'unknown'} · {self.at:%d %b %H:%M}"
 
 
-def transcript_to_dict(transcript: Transcript) -> dict[str, Any]:
-    """A JSON-ready copy of a transcript (the inverse of :func:`transcript_from_dict`)."""
-    data = asdict(transcript)
-    for exchange, raw in zip(transcript.exchanges, data["exchanges"], strict=True):
-        raw["codings"] = [coding.to_dict() for coding in exchange.codings]
-    return data
-
-
-def transcript_from_dict(data: dict[str, Any]) -> Transcript:
-    """Rebuilds a transcript saved with :func:`transcript_to_dict`."""
-    exchanges = [
-        Exchange(
-            trainee_text=raw["trainee_text"],
-            codings=[Coding.from_dict(c) for c in raw.get("codings", [])],
-            patient_text=raw.get("patient_text", ""),
-            talk=raw.get("talk", ""),
-            state=dict(raw.get("state") or {}),
-            changes=list(raw.get("changes") or []),
-            kind=str(raw.get("kind") or ""),
-            risk=str(raw.get("risk") or ""),
-        )
-        for raw in data.get("exchanges", [])
-    ]
-    return Transcript(
-        scenario_id=data.get("scenario_id"),
-        opening=data.get("opening", ""),
-        exchanges=exchanges,
-        ended=bool(data.get("ended")),
-        errors=list(data.get("errors") or []),
-    )
-
-
 def _utc(value: datetime | None) -> datetime | None:
     # SQLite hands datetimes back naive; they were written in UTC.
     if value is not None and value.tzinfo is None:
@@ -163,8 +131,15 @@ class Store:
             )
         return row
 
-    def end_session(self, session_id: str) -> None:
-        """Records when a session ended (idempotent)."""
+    def end_session(self, session_id: str, transcript: Transcript | None = None) -> None:
+        """Records when a session ended and freezes its coded transcript (both idempotent).
+
+        Args:
+            session_id: the session.
+            transcript: the session as the tracker holds it once ended; frozen unless a copy
+                already is, so every later view of the session reads the same turns. Without
+                it only the end is recorded (the transcript is frozen by a later call).
+        """
         with self.engine.begin() as connection:
             connection.execute(
                 practice_sessions.update()
@@ -172,15 +147,13 @@ class Store:
                 .where(practice_sessions.c.ended_at.is_(None))
                 .values(ended_at=now())
             )
-
-    def save_snapshot(self, session_id: str, transcript: Transcript) -> None:
-        """Keeps the coded transcript of an ended session."""
-        with self.engine.begin() as connection:
-            connection.execute(
-                practice_sessions.update()
-                .where(practice_sessions.c.id == session_id)
-                .values(snapshot=transcript_to_dict(transcript))
-            )
+            if transcript is not None:
+                connection.execute(
+                    practice_sessions.update()
+                    .where(practice_sessions.c.id == session_id)
+                    .where(practice_sessions.c.snapshot.is_(None))
+                    .values(snapshot=transcript.frozen())
+                )
 
     def mark_reviewed(self, session_id: str, user_id: int) -> None:
         """Records that a supervisor checked every code of the session."""

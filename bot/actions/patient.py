@@ -17,8 +17,14 @@ from bot.patient import PatientState, respond, start_state
 from bot.patient.understand import reader, understand
 from bot.scenario import ScenarioError, list_scenarios, load_scenario
 from bot.scenario.model import Scenario
-from bot.transcript import history_from_events
-from scoring import Coder, CoderUnavailable, Coding, load_coder
+from scoring import Coder, CoderUnavailable, load_coder
+from session_record import (
+    Exchange,
+    ended_message,
+    error_message,
+    history_from_events,
+    turn_message,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +60,7 @@ def session_seed(sender_id: str) -> int:
 
 
 def _error(dispatcher: CollectingDispatcher, message: str) -> list[EventType]:
-    # Errors travel as a custom payload: the app shows them as errors, never as the patient.
-    dispatcher.utter_message(json_message={"error": message})
+    dispatcher.utter_message(json_message=error_message(message))
     return []
 
 
@@ -121,34 +126,21 @@ class ActionPatientReply(Action):
             intent=intent,
             encode=reader(),
         )
-        turn = {
-            "intent": intent,
-            "codings": [compact(coding) for coding in codings],
-            "talk": reply.talk,
-            # What the reply was (a fact, a risk answer, an in-role answer...) and the risk it
-            # disclosed, for the report's off-task and safety notes.
-            "kind": reply.kind,
-            "risk": reply.risk,
+        turn = Exchange(
+            trainee_text=text,
+            codings=codings,
+            patient_text=reply.text,
+            intent=intent,
+            talk=reply.talk,
             # The lines already said are the patient's business, not the report's; they grow
             # every turn, and this message is kept in the tracker Rasa reads on every turn.
-            "state": {k: v for k, v in reply.state.to_dict().items() if k != "used"},
-            "changes": list(reply.changes),
-        }
-        dispatcher.utter_message(text=reply.text, json_message={"turn": turn})
+            state={k: v for k, v in reply.state.to_dict().items() if k != "used"},
+            changes=list(reply.changes),
+            kind=reply.kind,
+            risk=reply.risk,
+        )
+        dispatcher.utter_message(text=reply.text, json_message=turn_message(turn))
         return [SlotSet("patient_state", reply.state.to_dict())]
-
-
-def compact(coding: Coding) -> dict[str, Any]:
-    """A coding as it travels in the session's events: small probabilities are dropped.
-
-    Every turn's message stays in the tracker, which Rasa reads and sends to the action server
-    on every turn. The report spreads the little probability left over the codes left out.
-    """
-    data = coding.to_dict()
-    data["probabilities"] = {
-        code: round(p, 4) for code, p in coding.probabilities.items() if p >= 0.0005
-    }
-    return data
 
 
 class ActionEndSession(Action):
@@ -160,7 +152,7 @@ class ActionEndSession(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(json_message={"session_ended": True})
+        dispatcher.utter_message(json_message=ended_message())
         return [SlotSet("session_ended", True)]
 
 

@@ -13,8 +13,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from bot.client import RasaClient, RasaUnavailable
-from bot.transcript import Exchange, Transcript
 from scoring import Coding, load_coder
+from session_record import Exchange, Transcript
 from trainer_ui.accounts import Accounts, User
 from trainer_ui.app_state import TOKEN_KEY
 from trainer_ui.login_sessions import LoginSessions
@@ -150,11 +150,10 @@ class Harness:
         return at
 
     def ended_session(self, owner: User, transcript: Transcript | None = None) -> str:
-        """An ended session of ``owner`` with its snapshot saved."""
+        """An ended session of ``owner`` with its transcript frozen."""
         transcript = transcript or ended_transcript()
         session = self.store.create_session("reluctant_psychiatric", owner.id)
-        self.store.end_session(session.id)
-        self.store.save_snapshot(session.id, transcript)
+        self.store.end_session(session.id, transcript)
         return session.id
 
 

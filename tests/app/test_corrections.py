@@ -20,12 +20,12 @@ from trainer_ui.report_rows import full_report
 from trainer_ui.store import SelfRating
 
 
-def corrected_session(harness):
+def corrected_session(harness, transcript=None):
     """Tina's session; sam corrects turn 3's closed question to an open one."""
     harness.user("admin1", "admin")
     sam = harness.user("sam", "supervisor")
     tina = harness.user("tina", "trainee", sam)
-    session_id = harness.ended_session(tina)
+    session_id = harness.ended_session(tina, transcript)
     harness.store.add_override(
         session_id, 2, 0, "Do you drink every night?", "question_closed", "question_open", sam.id
     )
@@ -118,7 +118,6 @@ def test_progress_and_sessions_pages_show_the_corrected_figures(harness) -> None
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 def test_the_pdf_holds_both_sides_codes_rating_suggestions_and_comments(harness) -> None:
-    sam, tina, session_id = corrected_session(harness)
     transcript = ended_transcript()
     transcript.exchanges.append(
         transcript.exchanges[0].__class__(
@@ -128,7 +127,7 @@ def test_the_pdf_holds_both_sides_codes_rating_suggestions_and_comments(harness)
             "sustain",
         )
     )
-    harness.store.save_snapshot(session_id, transcript)
+    sam, tina, session_id = corrected_session(harness, transcript)
     harness.store.add_comment(session_id, 1, sam.id, "Lovely reflection here.")
     harness.store.add_comment(session_id, None, sam.id, "Try more open questions next time.")
     rating = SelfRating(2, 1, 4)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from session_record import Transcript
 from tests.app.conftest import coding, ended_transcript
 from trainer_ui import authoring
 from trainer_ui.accounts import Accounts, can_delete, can_review, can_view
@@ -12,7 +13,7 @@ from trainer_ui.exports import to_csv
 from trainer_ui.report_pdf import session_pdf
 from trainer_ui.report_rows import full_report
 from trainer_ui.review import cohen_kappa, corrections_jsonl, per_code, reviewed_pairs
-from trainer_ui.store import Store, transcript_from_dict, transcript_to_dict
+from trainer_ui.store import Store
 
 PASSWORD = "correct horse battery"
 
@@ -79,7 +80,7 @@ def test_csv_defuses_spreadsheet_formulas() -> None:
 
 def test_snapshot_round_trip() -> None:
     transcript = ended_transcript()
-    assert transcript_from_dict(transcript_to_dict(transcript)) == transcript
+    assert Transcript.from_dict(transcript.to_dict()) == transcript
 
 
 def test_an_older_database_gains_the_new_columns(tmp_path) -> None:

@@ -6,8 +6,8 @@ import pytest
 
 from bot.client import MAX_MESSAGE_CHARS
 from bot.scenario import load_scenario
-from bot.transcript import Exchange, Transcript
 from scoring.segment import MAX_CHARS
+from session_record import Exchange, Transcript
 from tests.app.conftest import coding
 from trainer_ui.report_rows import reliability_text
 from trainer_ui.store import SelfRating
@@ -195,6 +195,34 @@ def test_each_reply_is_shown_from_the_turn_call_without_reading_the_tracker_agai
     # The input says the limit, which is the coder's too (the counter is the browser's).
     assert at.chat_input[0].placeholder.endswith("(up to 4,000 characters)")
     assert at.chat_input[0].max_chars == MAX_MESSAGE_CHARS == MAX_CHARS
+
+
+def test_ending_freezes_the_transcript_before_the_report_is_opened(harness) -> None:
+    session_id, at = open_chat(harness)
+    at.chat_input[0].set_value("What brings you in?").run()
+    # What the tracker holds once the session has ended.
+    harness.rasa.transcript_value = Transcript(
+        "reluctant_psychiatric",
+        "Hi.",
+        [Exchange("What brings you in?", [coding("What brings you in?", "question_open")])],
+        ended=True,
+    )
+    next(b for b in at.button if b.label.startswith("End session")).click().run()
+
+    assert not at.exception
+    assert harness.rasa.sent[-1] == (session_id, "end")
+    session = harness.store.get(session_id)
+    assert session.ended_at is not None and session.snapshot is not None
+    frozen = Transcript.from_dict(session.snapshot)
+    assert frozen == harness.rasa.transcript_value
+    # The report is made from the frozen copy: the tracker is not read again.
+    reads = harness.rasa.transcript_reads
+    harness.rasa.transcript_value = Transcript(opening="Changed since.", ended=True)
+    harness.store.save_self_rating(session_id, SelfRating(1, 1, 3))
+    at.run()
+    assert at.title[0].value == "Your fidelity report"
+    assert harness.rasa.transcript_reads == reads
+    assert harness.store.get(session_id).snapshot == session.snapshot
 
 
 @pytest.mark.parametrize(

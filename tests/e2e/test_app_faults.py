@@ -4,8 +4,8 @@ Real services throughout: the Rasa and action servers (the shared ``bot`` fixtur
 Streamlit app as `make run` starts it, and headless Chromium. The app process is killed with
 SIGKILL (a crash, an out-of-memory kill, a pulled plug: no chance to tidy up) at two points:
 
-- just after the trainee ends the session, while the app reads the coded transcript back
-  and stores its snapshot (the report being produced);
+- just after the trainee ends the session and the app has frozen the coded transcript,
+  while the page moves on to the self-rating (the report being produced);
 - as soon as the report starts to appear, while the rest of it is drawn (being shown).
 
 Then it is started again on the same port and database, and the trainee reopens the session.
@@ -21,9 +21,10 @@ import pytest
 
 from bot import services
 from bot.scenario import load_scenario
+from session_record import Transcript
 from tests.e2e.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD, log_in
 from trainer_ui.accounts import Accounts
-from trainer_ui.store import SelfRating, Store, transcript_from_dict
+from trainer_ui.store import SelfRating, Store
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 
@@ -145,7 +146,7 @@ def assert_nothing_lost(app: RunningApp, session_id: str) -> None:
     session = app.store.get(session_id)
     assert session is not None and session.ended_at is not None
     assert session.snapshot is not None
-    snapshot = transcript_from_dict(session.snapshot)
+    snapshot = Transcript.from_dict(session.snapshot)
     tracker = app.bot.client.transcript(session_id)
     assert tracker.ended and snapshot.ended
     assert [e.trainee_text for e in tracker.exchanges] == TURNS
@@ -161,8 +162,8 @@ def test_app_killed_while_the_report_is_produced(app: RunningApp, browser) -> No
     page = open_page(browser, app.service.url)
     log_in(page, "tina")
     session_id = chat_and_end(page, app)
-    # The app has ended the session in Rasa and in its database, and is now reading the
-    # coded transcript back to store its snapshot and ask for the self-rating.
+    # The app has ended the session in Rasa and in its database (which freezes the coded
+    # transcript in the same transaction), and is now asking for the self-rating.
     wait_until_ended(app.store, session_id)
     app.kill()
     snapshot_saved = app.store.get(session_id).snapshot is not None  # type: ignore[union-attr]

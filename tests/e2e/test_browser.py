@@ -16,8 +16,8 @@ import pytest
 
 from bot import services
 from bot.scenario import load_scenario
-from bot.transcript import Exchange, Transcript
 from scoring import Coding
+from session_record import Exchange, Transcript
 from trainer_ui.accounts import Accounts
 from trainer_ui.store import SelfRating, Store
 
@@ -54,9 +54,8 @@ def seed(store: Store) -> str:
     tina = accounts.create("tina", PASSWORD, "trainee", sam.id)
     accounts.create("eddie", PASSWORD, "educator")
     session = store.create_session("reluctant_psychiatric", tina.id)
-    store.end_session(session.id)
     text = "Do you want to sleep better?"
-    store.save_snapshot(
+    store.end_session(
         session.id,
         Transcript(
             scenario_id="reluctant_psychiatric",
@@ -224,8 +223,7 @@ def test_user_text_is_shown_literally_never_as_markup(page, app: App) -> None:
     tina = Accounts(app.store).by_name("tina")
     assert tina is not None
     session = app.store.create_session("reluctant_psychiatric", tina.id)
-    app.store.end_session(session.id)
-    app.store.save_snapshot(
+    app.store.end_session(
         session.id,
         Transcript(
             scenario_id="reluctant_psychiatric",

@@ -18,8 +18,8 @@ import pytest
 
 from bot import services
 from bot.scenario import load_scenario
-from bot.transcript import Exchange, Transcript
 from scoring import Coding
+from session_record import Exchange, Transcript
 from tests.e2e.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD, log_in
 from trainer_ui.accounts import Accounts
 from trainer_ui.store import SelfRating, Store
@@ -132,8 +132,7 @@ def seed(store: Store) -> App:
     ids = []
     for transcript in (marcus_session(), short_session()):
         session = store.create_session(SCENARIO, tina.id)
-        store.end_session(session.id)
-        store.save_snapshot(session.id, transcript)
+        store.end_session(session.id, transcript)
         store.save_self_rating(session.id, SelfRating(3, 3, 4))
         ids.append(session.id)
     store.add_comment(ids[0], 3, sam.id, COMMENT)

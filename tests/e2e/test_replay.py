@@ -8,11 +8,14 @@ import pytest
 
 from bot import services
 from bot.replay import main
+from session_record import Exchange
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
-def test_replay_writes_code_reply_talk_and_state_per_turn(bot: services.Bot, tmp_path) -> None:
+def test_replay_writes_each_coded_turn_in_the_session_record_form(
+    bot: services.Bot, tmp_path
+) -> None:
     turns = tmp_path / "in.jsonl"
     turns.write_text(
         '{"text": "What matters most to you right now?"}\n'
@@ -32,15 +35,19 @@ def test_replay_writes_code_reply_talk_and_state_per_turn(bot: services.Bot, tmp
 
     assert code == 0
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert [r["text"] for r in records] == [
+    assert [r["trainee_text"] for r in records] == [
         "What matters most to you right now?",
         "You should just stop.",
     ]
-    for record in records:
-        assert record["codes"] and record["reply"]
+    codes = [[coding["code"] for coding in r["codings"]] for r in records]
+    for record, coded in zip(records, codes, strict=True):
+        assert coded and record["patient_text"] and record["intent"]
         assert record["talk"] in {"change", "sustain", "neutral", "discord"}
         assert {"rapport", "discord", "readiness", "stage"} <= set(record["state"])
-    assert "persuade" in records[1]["codes"]
+    assert "persuade" in codes[1]
+    assert [Exchange.from_dict(r).to_dict() for r in records] == [
+        {k: v for k, v in r.items() if k != "turn"} for r in records
+    ]
 
 
 def test_replay_of_an_unknown_scenario_fails_with_a_message(bot: services.Bot, tmp_path, capsys):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from session_record import Transcript
 from trainer_ui.accounts import ADMIN, SUPERVISOR
 from trainer_ui.app_state import accounts, require, store
 from trainer_ui.report_rows import reliability_text
@@ -14,7 +15,6 @@ from trainer_ui.review import (
     per_code,
     reviewed_pairs,
 )
-from trainer_ui.store import transcript_from_dict
 
 user = require(SUPERVISOR, ADMIN)
 
@@ -31,7 +31,7 @@ trainees = [t.id for t in accounts().trainees_of(user)]
 sessions = [s for s in store().list_sessions(user_ids=trainees) if s.snapshot]
 items = store().overrides([s.id for s in sessions])
 triples = [
-    (s.id, transcript_from_dict(s.snapshot or {}), s.reviewed_at is not None) for s in sessions
+    (s.id, Transcript.from_dict(s.snapshot or {}), s.reviewed_at is not None) for s in sessions
 ]
 pairs = reviewed_pairs(triples, items)
 if not pairs:

@@ -9,14 +9,14 @@ import streamlit as st
 
 from bot.client import MAX_MESSAGE_CHARS, RasaUnavailable, TurnRefused
 from bot.scenario import Scenario, ScenarioError, list_scenarios, load_scenario
-from bot.transcript import Transcript
+from session_record import Transcript
 from trainer_ui.accounts import TRAINEE
 from trainer_ui.app_state import coder, rasa, require, store
 from trainer_ui.corrections import coded_session
 from trainer_ui.report_pdf import session_pdf
 from trainer_ui.report_rows import full_report
 from trainer_ui.report_view import PATIENT_AVATAR, show_report
-from trainer_ui.store import SelfRating, transcript_from_dict
+from trainer_ui.store import SelfRating
 
 user = require(TRAINEE)
 
@@ -88,6 +88,20 @@ def send(session_id: str) -> None:
         transcript.add_reply(text.strip(), messages)
 
 
+def end(session_id: str) -> None:
+    """Ends the session and freezes its coded transcript: the report is made from that copy.
+
+    The tracker is read once, here, as the patient server holds the session; if it cannot
+    be read, the end is recorded and the report page freezes the transcript when it can.
+    """
+    rasa().end_session(session_id)
+    try:
+        transcript = rasa().transcript(session_id)
+    except RasaUnavailable:
+        transcript = None
+    store().end_session(session_id, transcript)
+
+
 def patient_card(scenario_id: str) -> None:
     """Who the trainee is talking with, the brief and the change goal, kept in view."""
     try:
@@ -114,10 +128,13 @@ def chat(session_id: str, scenario_id: str, transcript: Transcript) -> None:
     if problem := st.session_state.pop(f"chat-error-{session_id}", None):
         st.error(problem)
     if st.button("End session and see my report"):
-        rasa().end_session(session_id)
-        store().end_session(session_id)
-        st.session_state.pop(chat_key(session_id), None)
-        st.rerun()
+        try:
+            end(session_id)
+        except RasaUnavailable as error:
+            st.error(str(error))
+        else:
+            st.session_state.pop(chat_key(session_id), None)
+            st.rerun()
     st.chat_input(
         f"Your response to the patient (up to {MAX_MESSAGE_CHARS:,} characters)",
         key=f"draft-{session_id}",
@@ -171,7 +188,7 @@ def main() -> None:
         # An ended session's coded copy is kept here: its report needs no patient server.
         # An open chat keeps its transcript in this tab and reads the tracker only once.
         if session.snapshot is not None:
-            transcript = transcript_from_dict(session.snapshot)
+            transcript = Transcript.from_dict(session.snapshot)
         elif kept is not None and session.ended_at is None:
             transcript = kept
         else:
@@ -184,7 +201,8 @@ def main() -> None:
         chat(session_id, session.scenario_id, transcript)
         return
     if session.snapshot is None:
-        store().save_snapshot(session_id, transcript)
+        # Ended while the app could not read the tracker (or before it was restarted).
+        store().end_session(session_id, transcript)
     rating = store().self_rating(session_id)
     if rating is None and transcript.codings_per_turn:
         rate(session_id)

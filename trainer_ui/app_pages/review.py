@@ -8,13 +8,13 @@ import streamlit as st
 
 from bot.client import RasaUnavailable
 from scoring import CODES
+from session_record import Transcript
 from trainer_ui.accounts import ADMIN, SUPERVISOR, can_review
 from trainer_ui.app_state import accounts, coder, rasa, require, store
 from trainer_ui.corrections import coded_session
 from trainer_ui.report_pdf import session_pdf
 from trainer_ui.report_rows import full_report, mark
 from trainer_ui.report_view import PATIENT_AVATAR, show_report, show_safety
-from trainer_ui.store import transcript_from_dict
 
 user = require(SUPERVISOR, ADMIN)
 
@@ -29,7 +29,7 @@ if session is None or not can_review(user, session, accounts()):
     st.stop()
 assert session is not None
 if session.snapshot is not None:
-    coded = transcript_from_dict(session.snapshot)
+    coded = Transcript.from_dict(session.snapshot)
 else:
     try:
         coded = rasa().transcript(session.id)

@@ -1,11 +1,13 @@
-"""Rebuilding a session from tracker events, as the app and the report do."""
+"""The session record: read from tracker events and REST answers, frozen, read back."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
-from bot.transcript import Transcript, history_from_events
 from scoring import Coding, Turn
+from session_record import Exchange, Transcript, history_from_events, turn_message
 
 
 def user(text: str) -> dict[str, Any]:
@@ -109,3 +111,75 @@ def test_reply_kind_and_risk_travel_and_off_task_turns_leave_the_figures() -> No
     turns = transcript.session_turns()
     assert [t.kind for t in turns] == ["risk", "bot_challenge", ""]
     assert turns[0].risk == "suicidal_thoughts"
+
+
+def test_a_coded_turn_travels_from_the_action_to_the_app_unchanged() -> None:
+    codings = [Coding("x", "question_open", 0.9, "because", {"question_open": 0.9, "other": 0.1})]
+    sent = Exchange("What brought you in?", codings, "My GP sent me.", "neutral", {"rapport": 3})
+    sent.changes, sent.kind, sent.intent = ["rapport rose"], "topic", "trainee_turn"
+
+    transcript = Transcript()
+    received = transcript.add_reply(
+        sent.trainee_text, [{"text": sent.patient_text}, {"custom": turn_message(sent)}]
+    )
+
+    assert received == sent
+    assert "trainee_text" not in turn_message(sent)["turn"]  # the texts travel as messages
+
+
+def test_tiny_probabilities_are_dropped_on_the_way() -> None:
+    coding = Coding("x", "question_open", 0.9999, "", {"question_open": 0.9999, "other": 0.0001})
+    payload = turn_message(Exchange("x", [coding]))["turn"]
+    assert payload["codings"][0]["probabilities"] == {"question_open": 0.9999}
+
+
+def test_the_frozen_copy_reads_back_equal_and_ended() -> None:
+    transcript = Transcript.from_events(EVENTS[:-2])
+    assert not transcript.ended
+    frozen = Transcript.from_dict(transcript.frozen())
+    assert frozen.ended
+    assert frozen.exchanges == transcript.exchanges
+    assert (frozen.scenario_id, frozen.opening) == (transcript.scenario_id, transcript.opening)
+
+
+def test_a_copy_frozen_by_an_older_app_still_loads() -> None:
+    # As stored before the reply kind, the risk and the intent were kept.
+    old = {
+        "scenario_id": "reluctant_psychiatric",
+        "opening": "Hi.",
+        "exchanges": [
+            {
+                "trainee_text": "What brought you in?",
+                "codings": [coded("question_open")],
+                "patient_text": "My GP sent me.",
+                "talk": "neutral",
+                "state": {"rapport": 3},
+                "changes": [],
+            }
+        ],
+        "ended": True,
+        "errors": [],
+    }
+    transcript = Transcript.from_dict(old)
+    (exchange,) = transcript.exchanges
+    assert (exchange.kind, exchange.risk, exchange.intent, exchange.scored) == ("", "", "", True)
+    assert transcript.to_dict()["exchanges"][0] == {
+        **old["exchanges"][0],
+        **dict.fromkeys(("kind", "risk", "intent"), ""),
+    }
+
+
+def test_the_end_message_ends_a_transcript_read_from_rest_answers() -> None:
+    transcript = Transcript()
+    transcript.add_messages([{"text": "Hi."}])
+    transcript.add_messages([{"custom": {"session_ended": True}}])
+    assert transcript.opening == "Hi." and transcript.ended
+
+
+def test_every_process_can_import_it_without_rasa_or_streamlit() -> None:
+    code = (
+        "import sys, session_record\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'rasa', 'rasa_sdk', 'streamlit'}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -1,42 +1,28 @@
-"""Rebuilds a practice session (turns, codes, patient talk and state) from Rasa tracker events.
+"""A whole session: read from Rasa's tracker events or the REST channel's answers, and frozen.
 
-Every patient reply carries a `custom` payload written by `action_patient_reply`; the tracker
+Every patient reply carries the coded turn written by `action_patient_reply`; the tracker
 store therefore holds the whole session, and this module reads it back without Rasa.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scoring import Coding, Turn
-from scoring.offtask import unscored_reason
 from scoring.session import SessionTurn
+from session_record.exchange import Exchange
 
 
-@dataclass
-class Exchange:
-    """One trainee turn and the patient's answer to it."""
-
-    trainee_text: str
-    codings: list[Coding] = field(default_factory=list)
-    patient_text: str = ""
-    talk: str = ""
-    state: dict[str, Any] = field(default_factory=dict)
-    changes: list[str] = field(default_factory=list)
-    kind: str = ""
-    risk: str = ""
-
-    @property
-    def scored(self) -> bool:
-        """Whether the turn counts in the figures (off-task turns do not)."""
-        return unscored_reason(self.trainee_text, self.kind) is None
+def ended_message() -> dict[str, Any]:
+    """The custom message of `action_end_session`."""
+    return {"session_ended": True}
 
 
 @dataclass
 class Transcript:
-    """A session as the app and the report see it."""
+    """A session as the app, the report and replay see it."""
 
     scenario_id: str | None = None
     opening: str = ""
@@ -55,10 +41,39 @@ class Transcript:
 
     def session_turns(self) -> list[SessionTurn]:
         """Every trainee turn as the shared report (`scoring.session.build_report`) reads it."""
-        return [
-            SessionTurn(e.trainee_text, e.codings, e.patient_text, e.kind, e.risk)
-            for e in self.exchanges
-        ]
+        return [e.session_turn() for e in self.exchanges]
+
+    # The JSON form ------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (the inverse of :meth:`from_dict`)."""
+        return {
+            "scenario_id": self.scenario_id,
+            "opening": self.opening,
+            "exchanges": [e.to_dict() for e in self.exchanges],
+            "ended": self.ended,
+            "errors": list(self.errors),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Transcript:
+        """Reads the JSON form, including copies frozen by earlier versions of the app."""
+        return cls(
+            scenario_id=data.get("scenario_id"),
+            opening=str(data.get("opening") or ""),
+            exchanges=[Exchange.from_dict(raw) for raw in data.get("exchanges") or []],
+            ended=bool(data.get("ended")),
+            errors=[str(e) for e in data.get("errors") or []],
+        )
+
+    def frozen(self) -> dict[str, Any]:
+        """The copy kept once the session has ended: every report of it is made from this.
+
+        Marked ended whatever the tracker said last, so a frozen copy never reopens a chat.
+        """
+        return replace(self, ended=True).to_dict()
+
+    # Reading Rasa ------------------------------------------------------------------------
 
     @classmethod
     def from_events(cls, events: Iterable[Mapping[str, Any]]) -> Transcript:
@@ -79,19 +94,26 @@ class Transcript:
                 transcript._add_bot_event(event)
         return transcript
 
+    def add_messages(self, messages: Iterable[Mapping[str, Any]]) -> None:
+        """Adds what the REST channel answered (the opening, a reply, an error).
+
+        The patient's text and its custom message (the coded turn) come as separate messages.
+        """
+        messages = list(messages)
+        texts = [str(m["text"]) for m in messages if m.get("text")]
+        customs = [m["custom"] for m in messages if isinstance(m.get("custom"), Mapping)]
+        for custom in customs or [{}]:
+            self._add_bot_event({"text": " ".join(texts), "data": {"custom": custom}})
+
     def add_reply(self, trainee_text: str, messages: Iterable[Mapping[str, Any]]) -> Exchange:
         """Appends one turn as the REST channel answered it, without reading the tracker.
 
         Args:
             trainee_text: what was sent.
-            messages: the channel's answer; the patient's text and its ``custom`` payload
-                (codes, talk, state) come as separate messages.
+            messages: the channel's answer.
         """
         self.exchanges.append(Exchange(trainee_text=trainee_text))
-        texts = [str(m["text"]) for m in messages if m.get("text")]
-        customs = [m["custom"] for m in messages if isinstance(m.get("custom"), Mapping)]
-        for custom in customs or [{}]:
-            self._add_bot_event({"text": " ".join(texts), "data": {"custom": custom}})
+        self.add_messages(messages)
         return self.exchanges[-1]
 
     def _add_bot_event(self, event: Mapping[str, Any]) -> None:
@@ -99,16 +121,12 @@ class Transcript:
         custom = (event.get("data") or {}).get("custom") or {}
         if custom.get("error"):
             self.errors.append(str(custom["error"]))
+        if custom.get("session_ended"):
+            self.ended = True
         turn = custom.get("turn")
         if turn and self.exchanges and not self.exchanges[-1].patient_text:
-            exchange = self.exchanges[-1]
-            exchange.codings = [Coding.from_dict(c) for c in turn.get("codings", [])]
-            exchange.patient_text = text
-            exchange.talk = str(turn.get("talk", ""))
-            exchange.state = dict(turn.get("state") or {})
-            exchange.changes = [str(c) for c in turn.get("changes", [])]
-            exchange.kind = str(turn.get("kind") or "")
-            exchange.risk = str(turn.get("risk") or "")
+            said = self.exchanges[-1].trainee_text
+            self.exchanges[-1] = Exchange.from_payload(said, text, turn)
         elif text and not self.exchanges and not self.opening:
             self.opening = text
 
