@@ -13,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 MODEL := models/patient.tar.gz
 CODER := models/coder/meta.json
-GENERATED_INPUTS := $(shell find scenarios corpus bot/build.py -type f 2>/dev/null)
+GENERATED_INPUTS := $(shell find scenarios corpus bot/tools/build.py -type f 2>/dev/null)
 MODEL_INPUTS := config.yml $(shell find bot/domain data -type f 2>/dev/null)
 # Corrections files to train on as well (space-separated .jsonl paths): supervisors'
 # corrections exported by the app, or coded transcripts you downloaded or coded yourselves,
@@ -41,11 +41,11 @@ $(STAMP): requirements.lock scripts/setup_venv.sh scripts/find_python.sh
 	touch $@
 
 data: $(STAMP) ## regenerate Rasa training data from corpus/ and scenarios/ (writes only what changed)
-	$(PY) -m bot.build
+	$(PY) -m bot.tools.build
 
 train: $(MODEL) ## train the Rasa model, only when data, domain, config or scenarios changed
 $(MODEL): $(STAMP) $(GENERATED_INPUTS) $(MODEL_INPUTS)
-	$(PY) -m bot.build
+	$(PY) -m bot.tools.build
 	$(PY) -m rasa data validate --domain bot/domain --data data --config config.yml --fail-on-warnings
 	$(PY) -m rasa train --domain bot/domain --data data --config config.yml --out models --fixed-model-name patient
 	@# rasa skips training when its own fingerprint matches; the touch keeps make from asking again.

@@ -24,7 +24,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import services  # noqa: E402
+from bot.tools import services  # noqa: E402
 from trainer_ui.accounts import Accounts  # noqa: E402
 from trainer_ui.store import Store  # noqa: E402
 

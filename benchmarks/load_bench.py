@@ -30,8 +30,8 @@ from typing import Any
 
 import requests
 
-from bot import services
 from bot.client import RasaClient
+from bot.tools import services
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from patient_bench import CONSISTENT, INCONSISTENT, percentile  # noqa: E402

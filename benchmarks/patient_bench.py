@@ -27,14 +27,14 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from bot import services
 from bot.client import RasaClient
 from bot.patient import respond, start_state
 from bot.patient.replay import PinnedCoding, run_dialogue
 from bot.patient.understand import reader
-from bot.replay import replay
 from bot.scenario import list_scenarios, load_scenario
 from bot.scenario.dialogues import load_dialogues
+from bot.tools import services
+from bot.tools.replay import replay
 from scoring import Turn, load_coder
 
 EVAL = services.ROOT.parent / "shared" / "eval" / "annomi_dev_therapist.csv"

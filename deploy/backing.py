@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot import services
+from bot.tools import services
 
 HOST = services.HOST
 DB_NAME = "mi_tracker"

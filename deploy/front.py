@@ -3,7 +3,7 @@
     python -m deploy.front --port 5005 --upstream URL [--upstream URL ...] [--check-turns]
 
 In front of Rasa (``--check-turns``) every REST-channel body is validated first (see
-`bot.guard`), so a bad body gets a 4xx with a reason instead of reaching Rasa. In front of
+`bot.server.guard`), so a bad body gets a 4xx with a reason instead of reaching Rasa. In front of
 action servers it only balances. In both roles a request whose connection is refused is tried
 on the next upstream, and again until ``--retry-seconds`` have passed: a server restarting
 (or killed and brought back by its supervisor) costs the trainee a pause, not the turn.
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 from aiohttp import ClientConnectorError, ClientError, ClientSession, ClientTimeout, web
 
-from bot.guard import MAX_BODY_BYTES, MAX_MESSAGE_CHARS, BadTurn, check_turn
+from bot.server.guard import MAX_BODY_BYTES, MAX_MESSAGE_CHARS, BadTurn, check_turn
 
 logger = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot import services
 from bot.client import RasaClient
+from bot.tools import services
 
 SCALED_ENDPOINTS = Path(__file__).resolve().parent / "endpoints.scaled.yml"
 

@@ -4,7 +4,7 @@ Rasa wraps every tracker store in a fail-safe that, on any database error, answe
 from an empty in-memory tracker and keeps it only in that instance's memory: the trainee sees
 "session not started" and the turn never reaches the database. Retrying here, inside the
 fail-safe, turns a restart of PostgreSQL into a pause. Built on the project's caching store
-(`bot/tracker_store.py`), whose checks make it safe for several instances to share the
+(`bot/server/tracker_store.py`), whose checks make it safe for several instances to share the
 database. Used by `deploy/endpoints.scaled.yml` as
 ``type: deploy.tracker_store.RetryingSQLTrackerStore``.
 """
@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import sqlalchemy.exc
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.tracker_store import CachingSQLTrackerStore
+from bot.server.tracker_store import CachingSQLTrackerStore
 
 logger = logging.getLogger(__name__)
 

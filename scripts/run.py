@@ -1,7 +1,7 @@
 """Starts the action server, the Rasa server and the trainer app on 127.0.0.1 (make run).
 
 Ctrl-C, closing the terminal (SIGHUP) or SIGTERM stop all three; should this launcher be
-killed outright, its servers get SIGTERM from the kernel (`bot.services`). Ports and files can
+killed outright, its servers get SIGTERM from the kernel (`bot.tools.services`). Ports and files can
 be changed through the environment: RASA_PORT, ACTION_PORT, APP_PORT, RASA_TOKEN, VAR_DIR.
 """
 
@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bot import services  # noqa: E402  (needs the repository on sys.path first)
+from bot.tools import services  # noqa: E402  (needs the repository on sys.path first)
 from trainer_ui import setup_code  # noqa: E402
 
 

@@ -26,11 +26,11 @@ def trained_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     if os.environ.get("MI_TEST_MODEL"):
         return Path(os.environ["MI_TEST_MODEL"])
-    from bot import services
+    from bot.tools import services
 
     env = services.base_env()
     build = subprocess.run(
-        [sys.executable, "-m", "bot.build", "--check"],
+        [sys.executable, "-m", "bot.tools.build", "--check"],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -24,7 +24,10 @@ def test_every_make_command_in_the_readme_is_a_target() -> None:
 
 def test_every_path_the_readme_names_exists() -> None:
     paths = set(
-        re.findall(r"`((?:bot|data|scoring|trainer_ui|scenarios|corpus|docs)/[\w/.-]*)`", README)
+        re.findall(
+            r"`((?:bot|data|scoring|session_record|trainer_ui|scenarios|corpus|docs)/[\w/.-]*)`",
+            README,
+        )
     )
     assert paths
     missing = sorted(p for p in paths if "<" not in p and not (ROOT / p).exists())
@@ -38,6 +41,9 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 def test_generated_nlu_data_is_up_to_date() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "bot.build", "--check"], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "bot.tools.build", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.guard import MAX_MESSAGE_CHARS
+from bot.server.guard import MAX_MESSAGE_CHARS
 
 #: name -> (message, accepted by the REST front?). Accepted messages must be answered; the
 #: others must get a 4xx with a reason. Every one must be coded by the coder without error.
@@ -25,7 +25,7 @@ MESSAGES: dict[str, tuple[str, bool]] = {
     "path_traversal_id": ('/start_session{"scenario_id": "../../etc/passwd"}', False),
 }
 
-#: Request bodies that are not a turn: each must get a 4xx with a reason, from `bot.guard`,
+#: Request bodies that are not a turn: each must get a 4xx with a reason, from `bot.server.guard`,
 #: from the front and from Rasa's own REST channel.
 MALFORMED_BODIES: list[bytes] = [
     b"",

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from rasa.core.run import create_http_input_channels
 
-from bot.channels import CheckedRestInput
-from bot.guard import MAX_MESSAGE_CHARS
+from bot.server.channels import CheckedRestInput
+from bot.server.guard import MAX_MESSAGE_CHARS
 
 ROOT = Path(__file__).resolve().parents[2]
 

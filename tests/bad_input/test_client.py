@@ -10,12 +10,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from bot.client import RasaClient, RasaUnavailable, TurnRefused, check_message
-from bot.guard import MAX_MESSAGE_CHARS, BadTurn, check_turn
+from bot.server.guard import MAX_MESSAGE_CHARS, BadTurn, check_turn
 from scoring.segment import MAX_CHARS
 
 
 class GuardedChannel(BaseHTTPRequestHandler):
-    """A REST channel that checks turns with the real `bot.guard` and answers as Rasa's does."""
+    """A REST channel that checks turns with the real `bot.server.guard`, answering as Rasa's."""
 
     def do_POST(self) -> None:
         raw = self.rfile.read(int(self.headers["Content-Length"]))

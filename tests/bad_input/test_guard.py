@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.guard import MAX_MESSAGE_CHARS, BadTurn, check_turn
+from bot.server.guard import MAX_MESSAGE_CHARS, BadTurn, check_turn
 from tests.bad_input.cases import MALFORMED_BODIES, MESSAGES, body_id
 
 

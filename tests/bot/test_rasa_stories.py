@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import services
+from bot.tools import services
 
 pytestmark = pytest.mark.slow
 

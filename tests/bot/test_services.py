@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import rasa_server, services
+from bot.server import rasa_server
+from bot.tools import services
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,7 +64,7 @@ def test_the_token_joins_rasas_arguments_inside_the_process_only() -> None:
 LAUNCHER = """
 import sys, time
 from pathlib import Path
-from bot import services
+from bot.tools import services
 child = services._start(
     "sleeper", [sys.executable, "-c", "import time; time.sleep(120)"], "", Path(sys.argv[1]),
     services.base_env(),

@@ -17,7 +17,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.tracker_store import CachingSQLTrackerStore
+from bot.server.tracker_store import CachingSQLTrackerStore
 
 ROOT = Path(__file__).resolve().parents[2]
 

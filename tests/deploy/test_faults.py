@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from bot import services
 from bot.client import RasaUnavailable
+from bot.tools import services
 from deploy.stack import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

@@ -2,7 +2,7 @@
 
 Every case goes to two servers: the front of the scaled set-up (`deploy.front`), and a raw
 Rasa server started as `make run` starts it (`services.start_bot`: `credentials.yml`, no
-front), where Rasa's own channel (`bot.channels`) does the checking.
+front), where Rasa's own channel (`bot.server.channels`) does the checking.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot import services
 from bot.client import RasaClient
+from bot.tools import services
 from deploy.stack import Stack
 from tests.bad_input.cases import MALFORMED_BODIES, MESSAGES, body_id
 

@@ -13,8 +13,8 @@ import requests
 from rasa.core.lock_store import LockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import services
 from bot.client import RasaUnavailable
+from bot.tools import services
 from deploy.backing import Backing, start_backing
 from deploy.lock_store import AtomicRedisLockStore
 from deploy.stack import SCALED_ENDPOINTS, Stack, start_stack

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import services
+from bot.tools import services
 
 
 @pytest.fixture(scope="session")

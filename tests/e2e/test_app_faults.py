@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot import services
 from bot.scenario import load_scenario
+from bot.tools import services
 from session_record import Transcript
 from tests.e2e.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD, log_in
 from trainer_ui.accounts import Accounts

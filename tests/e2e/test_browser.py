@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import services
 from bot.scenario import load_scenario
+from bot.tools import services
 from scoring import Coding
 from session_record import Exchange, Transcript
 from trainer_ui.accounts import Accounts

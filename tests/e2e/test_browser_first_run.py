@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot import services
+from bot.tools import services
 from tests.e2e.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD
 from trainer_ui import setup_code
 from trainer_ui.accounts import Accounts

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import services
 from bot.scenario import load_scenario
+from bot.tools import services
 from scoring import Coding
 from session_record import Exchange, Transcript
 from tests.e2e.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD, log_in

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from bot import services
+from bot.tools import services
 from tests.e2e.tracker_rows import tracker_rows
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from bot import services
-from bot.replay import main
+from bot.tools import services
+from bot.tools.replay import main
 from session_record import Exchange
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from bot import services
 from bot.scenario import load_scenario
+from bot.tools import services
 from scoring import CODES, session_report
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

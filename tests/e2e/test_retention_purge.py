@@ -13,8 +13,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot import services
 from bot.client import RasaClient
+from bot.tools import services
 from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD
 from tests.e2e.tracker_rows import tracker_rows
 from trainer_ui.accounts import Accounts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from bot import services
+from bot.tools import services
 
 
 def tracker_rows(bot: services.Bot, session_id: str) -> int:

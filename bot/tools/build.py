@@ -7,7 +7,7 @@ the corpus (`corpus/trainee/` and the practice dialogues), the same number of li
 each MITI code so that every kind of clinician turn is recognised as one.
 The file is written only when its content changes, so `make train` retrains only then.
 
-Usage: python -m bot.build [--check]
+Usage: python -m bot.tools.build [--check]
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from scoring import CODES
 from scoring.corpus import load_corpus
 from scoring.dialogues import load_dialogues
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "data" / "nlu" / "generated" / "trainee_turn.yml"
 SESSION_NLU = ROOT / "data" / "nlu" / "session.yml"
-HEADER = "# GENERATED from corpus/ by `python -m bot.build` - do not edit\n"
+HEADER = "# GENERATED from corpus/ by `python -m bot.tools.build` - do not edit\n"
 #: Lines per MITI code: enough for every form of clinician turn, few enough that `rasa
 #: train` takes seconds rather than minutes.
 PER_CODE = 80

@@ -1,6 +1,6 @@
 """Checks a REST-channel turn before it reaches Rasa: every bad body gets a 4xx and a reason.
 
-Pure Python, no Rasa import: Rasa's own REST channel (`bot.channels`) and the front of the
+Pure Python, no Rasa import: Rasa's own REST channel (`bot.server.channels`) and the front of the
 scaled deployment (`deploy.front`) apply the same checks.
 """
 

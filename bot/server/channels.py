@@ -12,11 +12,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.guard import MAX_MESSAGE_CHARS, BadTurn, check_turn
+from bot.server.guard import MAX_MESSAGE_CHARS, BadTurn, check_turn
 
 
 class CheckedRestInput(RestInput):
-    """The REST channel (`/webhooks/rest/webhook`, same URL and answers) behind `bot.guard`.
+    """The REST channel (`/webhooks/rest/webhook`, same URL and answers) behind `bot.server.guard`.
 
     Rasa 3.6's own channel reads ``request.json`` unchecked: an empty body, a JSON list,
     ``null`` or a string raise inside the handler (500), and a missing or non-string

@@ -1,9 +1,10 @@
 """`rasa run` with the HTTP API token read from the environment instead of the command line.
 
 Rasa 3.6 takes the token only as ``--auth-token``, and process arguments are readable by every
-local user (``ps``). `bot.services` starts ``python -m bot.rasa_server run ...`` with the token
-in ``RASA_API_TOKEN``; this module adds it to Rasa's own argument list inside the process,
-where ``ps`` does not look, and drops it from the environment the server's children inherit.
+local user (``ps``). `bot.tools.services` starts ``python -m bot.server.rasa_server run ...``
+with the token in ``RASA_API_TOKEN``; this module adds it to Rasa's own argument list inside
+the process, where ``ps`` does not look, and drops it from the environment the server's
+children inherit.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Replays trainee turns against a simulated patient through the real Rasa server and actions.
 
 Usage:
-    python -m bot.replay --scenario ID IN.jsonl OUT.jsonl [--model models/patient.tar.gz]
+    python -m bot.tools.replay --scenario ID IN.jsonl OUT.jsonl [--model models/patient.tar.gz]
 
 IN holds one JSON object per line with a "text" field (one trainee turn). OUT gets, per turn,
 its number and the coded turn in the session record's JSON form (`session_record.Exchange`):
@@ -22,8 +22,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from bot import services
 from bot.client import RasaClient, RasaUnavailable
+from bot.tools import services
 from session_record import Transcript
 
 DEFAULT_MODEL = services.ROOT / "models" / "patient.tar.gz"

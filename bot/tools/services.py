@@ -23,12 +23,12 @@ from pathlib import Path
 
 import requests
 
-from bot import rasa_server
 from bot.client import RasaClient
+from bot.server import rasa_server
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
-#: The variable that carries Rasa's API token to `bot.rasa_server`: process arguments are
+#: The variable that carries Rasa's API token to `bot.server.rasa_server`: process arguments are
 #: readable by every local user (`ps`), a process's environment only by its owner.
 TOKEN_ENV = rasa_server.TOKEN_ENV
 # prctl(2): the signal a child gets when the process that started it dies.
@@ -205,9 +205,9 @@ def start_rasa_server(
         **extra_env: variables the endpoints file reads (database and Redis settings).
     """
     tracker_db.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    # bot.rasa_server is `rasa run` with the token taken from the environment (TOKEN_ENV).
+    # bot.server.rasa_server is `rasa run` with the token taken from the environment (TOKEN_ENV).
     command = [
-        sys.executable, "-m", "bot.rasa_server", "run",
+        sys.executable, "-m", "bot.server.rasa_server", "run",
         "--model", str(model),
         "--interface", HOST,
         "--port", str(port),

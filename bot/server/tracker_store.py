@@ -12,7 +12,7 @@ Two changes to `SQLTrackerStore`, both about how this project uses it:
   with an empty list (a trainee deleting their transcript) deleted nothing. Here a tracker
   with fewer events than the stored session replaces the whole conversation.
 
-Used by `endpoints.yml` as ``type: bot.tracker_store.CachingSQLTrackerStore``.
+Used by `endpoints.yml` as ``type: bot.server.tracker_store.CachingSQLTrackerStore``.
 """
 
 from __future__ import annotations

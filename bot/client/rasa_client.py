@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import requests
 
-from bot.guard import MAX_MESSAGE_CHARS
+from bot.server.guard import MAX_MESSAGE_CHARS
 from session_record import Transcript
 
 __all__ = ["MAX_MESSAGE_CHARS", "RasaClient", "RasaUnavailable", "TurnRefused"]
@@ -91,11 +91,11 @@ class RasaClient:
                 is down; the trainee's words are stored and the turn can be sent again.
         """
         # Text starting with "/" would be read by Rasa as a command: refused here, before it
-        # is sent, in words a trainee understands (the channel refuses it too, bot/guard.py).
+        # is sent, in words a trainee understands (the channel refuses it too, bot/server/guard.py).
         try:
             messages = self._send(session_id, check_message(text))
         except RasaUnavailable as error:
-            # The channel refused this message (bot/guard.py): the trainee can fix it.
+            # The channel refused this message (bot/server/guard.py): the trainee can fix it.
             if error.status is not None and 400 <= error.status < 500:
                 raise TurnRefused(str(error), error.status) from error
             raise

@@ -1,0 +1,1 @@
+"""Command-line tools: generate the training data, start the services, replay sessions."""
