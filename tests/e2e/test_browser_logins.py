@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot import services
+from bot.tools import services
 from tests.e2e.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD, seed
 from trainer_ui import audit
 from trainer_ui.accounts import Accounts
