@@ -27,10 +27,11 @@ $(foreach f,$(CODER_ADD),$(if $(wildcard $(f)),,$(error CODER_ADD: no such corre
 # importer's output does, through CODER_ADD): editing them must not retrain.
 CODER_INPUTS := $(filter-out scoring/report.py scoring/globals.py scoring/reliability.py \
 	scoring/session.py scoring/strengths.py scoring/suggest.py scoring/safety.py \
-	scoring/offtask.py scoring/training/coded.py,\
+	scoring/offtask.py scoring/training/coded.py scoring/calibration.py \
+	scoring/training/calibrate.py,\
 	$(shell find corpus scoring -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null))
 
-.PHONY: help setup data train coder run test test-fast lint format bench bench-scoring reliability-card bench-patient fit-talk-table system-deps lock clean
+.PHONY: help setup data train coder run test test-fast lint format bench bench-scoring calibrate reliability-card bench-patient fit-talk-table system-deps lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -51,7 +52,7 @@ $(MODEL): $(STAMP) $(GENERATED_INPUTS) $(MODEL_INPUTS)
 	@# rasa skips training when its own fingerprint matches; the touch keeps make from asking again.
 	touch $@
 
-coder: $(CODER) ## train the behaviour coder from corpus/ (about 20 min); CODER_ADD="a.jsonl ..." adds corrections or imported coded transcripts
+coder: $(CODER) ## train the behaviour coder from corpus/ (a few minutes); CODER_ADD="a.jsonl ..." adds corrections or imported coded transcripts
 $(CODER): $(STAMP) $(CODER_INPUTS) $(CODER_ADD)
 	$(PY) -m scoring train $(addprefix --add ,$(CODER_ADD))
 
@@ -78,6 +79,9 @@ test-fast: $(STAMP) ## the suite without the end-to-end and browser tests
 
 bench-scoring: $(STAMP) coder ## code the AnnoMI development split and print agreement and speed
 	$(PY) benchmarks/scoring_bench.py
+
+calibrate: $(STAMP) coder ## refit scoring/calibration.json (the pressure threshold) on the AnnoMI dev split (commit it)
+	$(PY) -m scoring calibrate
 
 reliability-card: $(STAMP) coder ## measure the coder as bench-scoring does and write scoring/reliability.json (commit it)
 	$(PY) benchmarks/scoring_bench.py --passes 1 --card scoring/reliability.json

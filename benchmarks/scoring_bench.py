@@ -5,11 +5,16 @@ Usage (from the repo root):
         [--mode auto|model|rules] [--passes 3] [--json results/scoring_bench.json]
         [--card scoring/reliability.json]
 
-The evaluation data is only read, never copied or trained on. Turn label rule (AnnoMI gives
-one label per turn, the coder one code per thought unit): the turn's dominant behaviour,
-scoring.codes.dominant_code: each unit votes words x probability for each code, `other` wins
-only if every unit is `other`, ties by MITI priority (scoring.codes.TURN_PRIORITY); the
-code is then mapped to the AnnoMI label with scoring.codes.EVAL_LABEL.
+The evaluation data is never copied or trained on, but the coder's pressure threshold
+(scoring/calibration.json) is fitted on it: so the figures code each transcript with a
+threshold fitted on the other transcripts (5 folds grouped by transcript,
+scoring.training.calibrate), and the pressure shares are held-out figures too.
+
+Turn label rule (AnnoMI gives one label per turn, the coder one code per thought unit): the
+turn's dominant behaviour, scoring.codes.dominant_code: each unit votes words x probability
+for each code, `other` wins only if every unit is `other`, ties by MITI priority
+(scoring.codes.TURN_PRIORITY); the code is then mapped to the AnnoMI label with
+scoring.codes.EVAL_LABEL.
 """
 
 from __future__ import annotations
@@ -37,8 +42,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from scoring import EVAL_LABEL, Turn, load_coder  # noqa: E402
-from scoring.codes import EVAL_CLASS4, turn_code_of  # noqa: E402
+from scoring.codes import (  # noqa: E402
+    EVAL_CLASS4,
+    PRESSURE,  # noqa: E402
+    turn_code_of,
+)
 from scoring.reliability import make_card  # noqa: E402
+from scoring.training.calibrate import code_by_fold, fit, pressure_shares  # noqa: E402
 
 LABELS7 = [
     "open_question",
@@ -242,7 +252,18 @@ def main(argv: list[str] | None = None) -> int:
     deterministic = all(p == passes[0] for p in passes)
     if not deterministic:
         print("warning: the passes coded some turns differently", file=sys.stderr)
-    pred = [EVAL_LABEL[code] for code in passes[0]]
+    calibration = None
+    if coder.head is not None:
+        # The committed pressure threshold was fitted on these rows: the figures code each
+        # transcript with a threshold fitted on the other folds' transcripts instead.
+        _, thresholds, fold = fit(coder, rows)
+        first = code_by_fold(coder, rows, thresholds, fold)
+        pressed = np.array([any(u.code in PRESSURE for u in units) for units in first])
+        calibration = {
+            "cv_pressure_thresholds": thresholds,
+            "pressure": pressure_shares(pressed, rows),
+        }
+    pred = [EVAL_LABEL[turn_code_of(cs)] for cs in first]
     gold = [r["label"] for r in rows]
     strict = [r["strict"].strip().lower() == "true" for r in rows]
     gs = [g for g, s in zip(gold, strict, strict=True) if s]
@@ -263,8 +284,9 @@ def main(argv: list[str] | None = None) -> int:
         "by_confidence": by_confidence(
             gold,
             pred,
-            [turn_confidence(cs, code) for cs, code in zip(first, passes[0], strict=True)],
+            [turn_confidence(cs, turn_code_of(cs)) for cs in first],
         ),
+        "calibration_cross_validated": calibration,
         "deterministic": deterministic,
         "speed": {
             "model_load_s": round(load_seconds, 2),

@@ -21,9 +21,12 @@ from scoring.codes import turn_code_of
 from scoring.corpus import Example, load_corrections
 from scoring.loader import MODES, CoderUnavailable, load_coder
 from scoring.session import SessionTurn, build_report
+from scoring.training.finetune import EPOCHS
 from scoring.types import Coding, Turn
 
 log = logging.getLogger("scoring")
+#: The expert-coded development split, beside the repository when a developer has it.
+DEV_SPLIT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "annomi_dev_therapist.csv"
 OUT_FIELDS = ("code", "confidence", "reason", "unit_codes")
 
 
@@ -232,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         "--epochs",
         type=int,
         default=None,
-        help="fine-tuning epochs (default 2; 0: packaged encoder as is)",
+        help=f"fine-tuning epochs (default {EPOCHS}; 0: packaged encoder as is)",
     )
     p_train.add_argument(
         "--add",
@@ -260,6 +263,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="train on AnnoMI's 'other' as the code other (it also holds affirmations, "
         "autonomy and collaboration, which AnnoMI does not code); dropped by default",
+    )
+    p_calibrate = sub.add_parser(
+        "calibrate",
+        help="fit scoring/calibration.json on expert-coded sessions (evaluation format)",
+    )
+    p_calibrate.add_argument(
+        "--data", type=Path, default=DEV_SPLIT, help="default: ../shared/eval/ therapist file"
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -290,6 +300,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "import-coded":
         return _import_coded(parser, args)
+    if args.command == "calibrate":
+        return _calibrate(parser, args)
     return _train(parser, args)
 
 
@@ -311,9 +323,24 @@ def _import_coded(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
     return 0
 
 
+def _calibrate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """``python -m scoring calibrate``: refit the committed calibration."""
+    from scoring.training.calibrate import calibrate
+
+    if not args.data.is_file():
+        parser.error(f"no such file: {args.data} (the expert-coded sessions to calibrate on)")
+    try:
+        result = calibrate(args.data)
+    except CoderUnavailable as exc:
+        parser.exit(1, f"{exc}\n")
+    held_out = result["provenance"]["cv_held_out"]
+    print(f"pressure_min {result['pressure_min']}; held out: {json.dumps(held_out)}")
+    print("wrote scoring/calibration.json (commit it)")
+    return 0
+
+
 def _train(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     """``python -m scoring train``: the only command that trains the coder."""
-    from scoring.training.finetune import EPOCHS
     from scoring.training.train import train
 
     epochs = EPOCHS if args.epochs is None else args.epochs

@@ -9,6 +9,7 @@ from dataclasses import replace
 import numpy as np
 from spacy.tokens import Doc
 
+from scoring.calibration import Calibration, load_calibration
 from scoring.codes import CODES, REFLECTIONS, when_in_doubt
 from scoring.encoder import Encoder
 from scoring.head import Head, UnitInput
@@ -44,13 +45,21 @@ class Coder:
     Args:
         encoder: sentence encoder (needed with a head); injectable so tests can fake it.
         head: trained head; ``None`` gives the rules-only coder.
+        calibration: what the head's output is corrected with; the committed
+            ``scoring/calibration.json`` when ``None`` (``Calibration()`` for none).
     """
 
-    def __init__(self, encoder: Encoder | None = None, head: Head | None = None) -> None:
+    def __init__(
+        self,
+        encoder: Encoder | None = None,
+        head: Head | None = None,
+        calibration: Calibration | None = None,
+    ) -> None:
         if head is not None and encoder is None:
             raise ValueError("a trained head needs the encoder it was trained with")
         self.encoder = encoder
         self.head = head
+        self.calibration = calibration or load_calibration()
 
     @property
     def mode(self) -> str:
@@ -113,7 +122,7 @@ class Coder:
                 if item.feats.get(SUMMARY_CLAUSE):
                     p = _as_reflection(p)
                 dist = {c: float(p[i]) for i, c in enumerate(CODES)}
-                code = when_in_doubt(CODES[int(np.argmax(p))], dist)
+                code = when_in_doubt(CODES[self.calibration.code_of(p)], dist)
                 results[t][u] = _coding(item.text, code, dist, item.feats, True)
         return [[c for c in row if c is not None] for row in results]
 

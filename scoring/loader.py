@@ -31,7 +31,7 @@ def default_model_dir() -> Path:
 
 
 def load_coder(mode: str = "auto", model_dir: str | Path | None = None) -> Coder:
-    """Return the cached coder; loading never trains (training takes about twenty minutes).
+    """Return the cached coder; loading never trains (training takes minutes).
 
     Args:
         mode: ``"auto"`` or ``"model"`` (the trained coder in ``model_dir``; both raise
@@ -79,7 +79,7 @@ def load_trained(folder: Path) -> Coder:
     except (OSError, ValueError, RuntimeError, ImportError, KeyError) as exc:
         raise CoderUnavailable(
             f"no usable trained coder in {folder} ({exc}). Train it with `make coder` "
-            "(about twenty minutes on 2 cores; `python -m scoring train` does the same), "
+            "(a few minutes on 2 cores; `python -m scoring train` does the same), "
             "or ask for the rules-only coder by name: load_coder(mode='rules')"
         ) from exc
     log.info("scoring: trained coder loaded from %s", folder)

@@ -111,8 +111,7 @@ def _fine_tune_packaged(
     """
     if not isinstance(encoder, MiniLMEncoder) or encoder.name != MiniLMEncoder.name or epochs < 1:
         return None, {}
-    # Each distinct (unit, code) pair once: augmentation repeats units with other patient
-    # turns, and the transformer only ever sees the unit.
+    # Each distinct (unit, code) pair once: the corpus repeats units with other patient turns.
     pairs = sorted({(u.text, c) for u, c in zip(units, codes, strict=True)})
     start = time.perf_counter()
     losses = fine_tune(
@@ -166,7 +165,10 @@ def train(
         raise ValueError(f"no corpus examples under {folder}")
     examples = fill_missing_prev(augment(authored + list(added)))
     units, codes = training_units(examples)
-    tuned, fine_tuning = _fine_tune_packaged(encoder, units, codes, epochs, progress)
+    # The transformer only ever sees the unit, and the augmented copies (fillers, typos) add
+    # little to what it learns for their cost: it is fine-tuned on the authored units.
+    plain_units, plain_codes = training_units(fill_missing_prev(authored + list(added)))
+    tuned, fine_tuning = _fine_tune_packaged(encoder, plain_units, plain_codes, epochs, progress)
     # The head encodes each distinct unit text once.
     tracked = _ProgressEncoder(encoder, len({u.text for u in units}), progress)
     meta = head_meta(
