@@ -102,7 +102,10 @@ lock: $(STAMP) ## re-resolve dependencies into requirements.lock
 clean: ## remove trained models and runtime state (keeps .venv)
 	rm -rf models results var .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: deploy-deps test-deploy bench-load
+.PHONY: deploy-deps test-deploy bench-load bench-first-start
+
+bench-first-start: $(STAMP) ## time a fresh clone's first `make run` and a warm restart (several minutes, 8 GB)
+	$(PY) benchmarks/first_start.py --json results/first_start.json
 
 deploy-deps: $(STAMP) ## install Debian's postgresql and redis-server if missing (needs root)
 	$(PY) -c "from deploy.backing import ensure_installed; ensure_installed()"

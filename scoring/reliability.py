@@ -70,6 +70,8 @@ def make_card(
         "pct_complex_pearson": sessions["pct_complex_pearson"],
         "by_confidence": result["by_confidence"],
         "intervals_95": result["intervals_95"],
+        # Held-out shares of turns with a persuade or confront unit (None: rules-only coder).
+        "pressure": (result.get("calibration_cross_validated") or {}).get("pressure"),
     }
 
 
@@ -158,6 +160,18 @@ def _confidence_text(bands: list[dict[str, Any]]) -> list[str]:
     ]
 
 
+def _pressure_text(pressure: dict[str, Any] | None) -> list[str]:
+    if not pressure:
+        return []
+    return [
+        "Pressure (persuading without permission, confronting) was coded in "
+        f"{pressure['high_quality_turns_with_pressure']:.1%} of the turns of well-rated "
+        f"sessions, where the experts coded advice in {pressure['experts_advice_high']:.1%}, "
+        f"and in {pressure['low_quality_turns_with_pressure']:.1%} of the turns of poorly "
+        f"rated ones (experts: advice in {pressure['experts_advice_low']:.1%})."
+    ]
+
+
 def describe(card: dict[str, Any] | None, meta: dict[str, Any] | None) -> list[str]:
     """What a trainee or supervisor should know about the codes, as short paragraphs.
 
@@ -188,6 +202,7 @@ def describe(card: dict[str, Any] | None, meta: dict[str, Any] | None) -> list[s
         f"{card['r_q_pearson']:.2f}{_between(spread.get('r_q_pearson'))}, and its "
         "% complex reflections at r = "
         f"{card['pct_complex_pearson']:.2f}.",
+        *_pressure_text(card.get("pressure")),
         *_confidence_text(card["by_confidence"]),
         "The 90% intervals beside the report's figures show only the coder's own doubt about "
         "each code, not this disagreement: read the figures as a guide to practise with, not "
