@@ -55,6 +55,12 @@ FEELINGS = _words(
     "stressed terrified tired torn trapped uneasy upset unsure worn worried judged dismissed  "
     "invisible alone grief grieving fear fearful worry hurtful"
 )
+#: Words that make a patient's sentence a difficulty rather than something they value.
+BURDEN = _words(
+    "awful hate hated hard harder worse worst bad pain painful struggle struggling can't  "
+    "cannot couldn't don't didn't won't never nothing nobody flat numb zombie sick ill scary  "
+    "miss missed lose losing lost fail failed problem problems"
+)
 PERSUADE = [
     "you should", "you shouldn't", "you need to", "you have to", "you've got to", "you must",
     "you ought to", "you'd better", "you had better", "why don't you", "why not just",

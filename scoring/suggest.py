@@ -23,6 +23,7 @@ import yaml
 
 from scoring.codes import MI_NON_ADHERENT, turn_code_of
 from scoring.dialogues import DIALOGUE_DIR
+from scoring.lexicon import BURDEN, FEELINGS
 from scoring.types import Coding, Turn
 
 #: Weak codes, worst first, and the MI-consistent codes to offer instead, in order of choice.
@@ -266,6 +267,11 @@ def _clauses(patient_line: str) -> list[str]:
     return sorted(sentences, key=lambda s: -len(_stems(s)))
 
 
+# What the patient said is a burden ("weighing on you") or something they value ("matters
+# to you"): the meaning added must be the one under their words.
+_BURDEN = BURDEN | (FEELINGS - {"hopeful", "proud", "relieved"})
+
+
 def built_reflections(patient_line: str, code: str) -> list[str]:
     """Reflections of the patient's own words: double-sided or with the feeling under them."""
     out = []
@@ -278,7 +284,9 @@ def built_reflections(patient_line: str, code: str) -> list[str]:
         halves = re.split(r",?\s+but\s+", said, maxsplit=1)
         if len(halves) == 2 and all(len(h.split()) >= 2 for h in halves):
             out.append(f"On the one hand {halves[0]}, and on the other hand {halves[1]}.")
-        out.append(f"It sounds like {said}, and that has been weighing on you.")
+        burden = set(_WORD.findall(said.lower())) & _BURDEN
+        meaning = "that has been weighing on you" if burden else "that matters to you"
+        out.append(f"It sounds like {said}, and {meaning}.")
     return out
 
 

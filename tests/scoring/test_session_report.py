@@ -212,3 +212,16 @@ def test_bad_lines_are_named_and_nothing_is_written(
     err = capsys.readouterr().err
     assert f"{src}:3: {problem}" in err and "nothing written" in err
     assert not out.exists()
+
+
+def test_a_built_reflection_adds_the_meaning_under_the_patients_words() -> None:
+    from scoring.suggest import built_reflections
+
+    valued = built_reflections("When I skip them I can actually paint again.", "reflection_complex")
+    hard = built_reflections("The pills make me feel flat all day.", "reflection_complex")
+    assert valued == [
+        "It sounds like when you skip them you can actually paint again, and that matters to you."
+    ]
+    assert hard == [
+        "It sounds like the pills make you feel flat all day, and that has been weighing on you."
+    ]
