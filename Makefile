@@ -77,8 +77,9 @@ test: $(STAMP) coder system-deps deploy-deps lint ## set up what is missing, the
 test-fast: $(STAMP) ## the suite without the end-to-end and browser tests
 	$(PY) -m pytest -m "not e2e and not browser"
 
-bench-scoring: $(STAMP) coder ## code the AnnoMI development split and print agreement and speed
-	$(PY) benchmarks/scoring_bench.py
+bench-scoring: $(STAMP) coder ## code the AnnoMI development split: agreement and speed; then a coder trained on it, by grouped CV
+	$(PY) benchmarks/scoring_bench.py --json results/scoring_bench.json
+	$(PY) benchmarks/scoring_dev_cv.py --json results/scoring_dev_cv.json
 
 calibrate: $(STAMP) coder ## refit scoring/calibration.json (the pressure threshold) on the AnnoMI dev split (commit it)
 	$(PY) -m scoring calibrate
