@@ -205,8 +205,9 @@ TILTS: dict[str, tuple[float, float]] = {
     "asked what the status quo gives": (0.8, 1.8),
     "affirmed or emphasised autonomy": (1.3, 0.8),
     # A single piece of unasked-for advice is sometimes just heard out ("Maybe."), so one push
-    # tilts hard towards sustain talk; confrontation and a second push in a row are rules.
-    "pushed without permission": (0.3, 3.0),
+    # tilts hard towards sustain talk and never draws change talk (the righting reflex meets
+    # resistance); confrontation and a second push in a row are rules.
+    "pushed without permission": (0.0, 3.0),
 }
 
 
