@@ -1,7 +1,8 @@
 """Checks a REST-channel turn before it reaches Rasa: every bad body gets a 4xx and a reason.
 
-Pure Python, no Rasa import: Rasa's own REST channel (`bot.server.channels`) and the front of the
-scaled deployment (`deploy.front`) apply the same checks.
+Pure Python, no Rasa import: Rasa's own REST channel (`bot.server.channels`) applies the checks,
+the client (`bot.client`) the same limits, and the balancer of the scaled deployment
+(`deploy.nginx`) the body limit and the wording of a fault.
 """
 
 from __future__ import annotations
@@ -19,6 +20,18 @@ MAX_MESSAGE_CHARS = 4000
 MAX_SENDER_CHARS = 128
 #: Whole request bodies above this are refused before they are parsed.
 MAX_BODY_BYTES = 64 * 1024
+
+#: What a turn is answered with when no Rasa server can take it (the balancer says it) or Rasa
+#: fails on it (the channel says it): the trainee's words are kept by the tracker store.
+UNAVAILABLE = (
+    "The patient server is restarting or unavailable. Your session is saved; "
+    "send your message again in a moment."
+)
+#: What a turn is answered with when it was stored but no action answered it.
+NO_ANSWER = (
+    "The patient could not answer this turn (the action server is unavailable). Your message "
+    "is saved in the session; send your next message in a moment."
+)
 
 SCENARIO_ID_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 # The app drives a session with these two intent triggers; any other "/..." text from a trainee
