@@ -4,7 +4,8 @@ Rasa 3.6 takes the token only as ``--auth-token``, and process arguments are rea
 local user (``ps``). `bot.tools.services` starts ``python -m bot.server.rasa_server run ...``
 with the token in ``RASA_API_TOKEN``; this module adds it to Rasa's own argument list inside
 the process, where ``ps`` does not look, and drops it from the environment the server's
-children inherit.
+children inherit. It also makes Rasa's calls to the action server ride out a restart
+(`bot.server.action_endpoint`, window ``ACTION_RETRY_SECONDS``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import sys
 from collections.abc import MutableMapping
 
 TOKEN_ENV = "RASA_API_TOKEN"
+#: How long Rasa keeps calling when no action server takes a call (`bot.server.action_endpoint`).
+ACTION_RETRY_ENV = "ACTION_RETRY_SECONDS"
 
 
 def rasa_arguments(argv: list[str], environ: MutableMapping[str, str]) -> list[str]:
@@ -33,7 +36,12 @@ def rasa_arguments(argv: list[str], environ: MutableMapping[str, str]) -> list[s
 def main() -> None:
     """Runs Rasa's command line as ``python -m rasa`` would."""
     sys.argv = ["rasa", *rasa_arguments(sys.argv[1:], os.environ)]
+    # Imported here: `bot.tools.services` imports this module for TOKEN_ENV, without Rasa.
     from rasa.__main__ import main as rasa_main
+
+    from bot.server.action_endpoint import DEFAULT_RETRY_SECONDS, use_retrying_action_endpoint
+
+    use_retrying_action_endpoint(float(os.environ.get(ACTION_RETRY_ENV) or DEFAULT_RETRY_SECONDS))
 
     rasa_main()
 
