@@ -108,10 +108,10 @@ clean: ## remove trained models and runtime state (keeps .venv)
 bench-first-start: $(STAMP) ## time a fresh clone's first `make run` and a warm restart (several minutes, 8 GB)
 	$(PY) benchmarks/first_start.py --json results/first_start.json
 
-deploy-deps: $(STAMP) ## install Debian's postgresql and redis-server if missing (needs root)
+deploy-deps: $(STAMP) ## install Debian's postgresql, redis-server and nginx if missing (needs root)
 	$(PY) -c "from deploy.backing import ensure_installed; ensure_installed()"
 
-test-deploy: $(STAMP) deploy-deps ## bad input, faults and the two-instance PostgreSQL+Redis set-up
+test-deploy: $(STAMP) deploy-deps ## bad input, faults and the two-instance PostgreSQL+Redis set-up behind nginx
 	$(PY) -m pytest tests/bad_input tests/deploy
 
 bench-load: train coder deploy-deps ## 50 trainees x 20 turns on loopback, single and two-instance set-ups

@@ -7,8 +7,8 @@ back from the tracker store afterwards, does not hold exactly the turns sent, in
 answered and coded).
 
 Set-ups: ``single`` is the default of one machine (one Rasa server, one action server, SQLite,
-no front); ``scaled`` is the documented deployment (two Rasa servers and two action servers
-behind their fronts, PostgreSQL tracker store, Redis lock store).
+no balancer); ``scaled`` is the documented deployment (two Rasa servers and two action servers
+behind nginx, PostgreSQL tracker store, Redis lock store).
 """
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""The multi-instance deployment: one front address for many servers, and backing services."""
+"""The multi-instance deployment: nginx in front of many servers, and the backing services."""

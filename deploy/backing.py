@@ -15,14 +15,18 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.tools import services
+from deploy.nginx import find_nginx
 
 HOST = services.HOST
 DB_NAME = "mi_tracker"
 DB_USER = "mi"
+#: The Debian packages of the scaled set-up: the tracker store, the lock store, the balancer.
+DEPLOY_PACKAGES = ("postgresql", "redis-server", "nginx")
 
 
 def _postgres_bin() -> Path | None:
@@ -30,17 +34,31 @@ def _postgres_bin() -> Path | None:
     return Path(found[-1]).parent if found else None
 
 
-def ensure_installed() -> None:
-    """Installs Debian's postgresql and redis-server if either is missing (needs root)."""
-    if _postgres_bin() and shutil.which("redis-server"):
+def _missing(packages: Sequence[str]) -> list[str]:
+    present = {
+        "postgresql": _postgres_bin() is not None,
+        "redis-server": shutil.which("redis-server") is not None,
+        "nginx": find_nginx() is not None,
+    }
+    return [package for package in packages if not present[package]]
+
+
+def ensure_installed(packages: Sequence[str] = DEPLOY_PACKAGES) -> None:
+    """Installs the Debian packages of the scaled set-up that are missing (needs root).
+
+    Args:
+        packages: some of `DEPLOY_PACKAGES`; all of them by default (``make deploy-deps``).
+    """
+    missing = _missing(packages)
+    if not missing:
         return
     if os.geteuid() != 0:
-        raise RuntimeError("postgresql and redis-server are missing; install them as root")
+        raise RuntimeError(f"{' and '.join(missing)} missing: install as root (make deploy-deps)")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "postgresql", "redis-server"], check=True, env=env
-    )
+    # Where an init system runs, Debian starts each package's default service; the project
+    # uses none of them: tests, benchmarks and deployments run their own from their own config.
+    subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env=env)
 
 
 def _as_postgres(command: list[str]) -> list[str]:
@@ -137,7 +155,7 @@ def _wait_redis(port: int, password: str, process: subprocess.Popen[bytes]) -> N
 
 def start_backing(workdir: Path | None = None) -> Backing:
     """Installs if needed, then starts PostgreSQL and Redis on free loopback ports."""
-    ensure_installed()
+    ensure_installed(["postgresql", "redis-server"])
     pg_bin = _postgres_bin()
     assert pg_bin is not None
     # Under /tmp rather than a pytest folder: the postgres user must be able to reach it.

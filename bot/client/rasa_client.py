@@ -158,7 +158,7 @@ def _plain_refusal(response: requests.Response) -> str:
         reason = ""
     reason = reason[:300].rstrip(".")
     if status >= 500:
-        # The fronts and the channel explain a fault in plain words (a server restarting, the
+        # nginx and the channel explain a fault in plain words (a server restarting, the
         # session saved): pass that on; otherwise say where the details are.
         return (
             f"The patient server could not answer (HTTP {status}): {reason}."

@@ -124,9 +124,14 @@ def base_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def _start(
+def start_process(
     name: str, command: Sequence[str], url: str, log_dir: Path, env: dict[str, str]
 ) -> Service:
+    """Starts ``command`` as the service ``name``, logging to ``<log_dir>/<name>.log``.
+
+    The child gets its own process group, owner-only files and, when started from the main
+    thread, dies with the process that started it.
+    """
     log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     log_path = log_dir / f"{name}.log"
     # Appending keeps the log of a service's earlier lives when restart() brings it back.
@@ -158,7 +163,9 @@ def restart(service: Service) -> Service:
         raise RuntimeError(f"{service.name} is still running")
     if service.env is None:
         raise RuntimeError(f"{service.name} was not started by this module")
-    return _start(service.name, service.command, service.url, service.log_path.parent, service.env)
+    return start_process(
+        service.name, service.command, service.url, service.log_path.parent, service.env
+    )
 
 
 def kill(service: Service) -> None:
@@ -177,7 +184,7 @@ def start_action_server(port: int, log_dir: Path, name: str = "actions") -> Serv
     # Scale out with more action servers instead. The environment may still override it.
     env.setdefault("OMP_NUM_THREADS", "1")
     env.setdefault("MKL_NUM_THREADS", "1")
-    return _start(name, command, f"http://{HOST}:{port}", log_dir, env)
+    return start_process(name, command, f"http://{HOST}:{port}", log_dir, env)
 
 
 def start_rasa_server(
@@ -189,6 +196,7 @@ def start_rasa_server(
     log_dir: Path,
     endpoints: Path | None = None,
     name: str = "rasa",
+    action_retry_seconds: float | None = None,
     **extra_env: str,
 ) -> Service:
     """The Rasa server with the REST channel and the token-protected HTTP API.
@@ -196,12 +204,14 @@ def start_rasa_server(
     Args:
         model: a trained model archive.
         port: the loopback port to answer on.
-        action_port: where the action server (or the front of several) answers.
+        action_port: where the action server (or the balancer of several) answers.
         tracker_db: the SQLite tracker database (unused by the PostgreSQL endpoints).
         token: the token that protects the HTTP API.
         log_dir: where ``<name>.log`` goes.
         endpoints: an endpoints file; ``endpoints.yml`` (SQLite, no lock store) by default.
         name: the service's name in logs, e.g. ``rasa-1`` when several run.
+        action_retry_seconds: how long Rasa keeps calling when no action server takes a call
+            (`bot.server.action_endpoint`; 10 s unless given).
         **extra_env: variables the endpoints file reads (database and Redis settings).
     """
     tracker_db.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -225,25 +235,9 @@ def start_rasa_server(
     # under load; one thread each keeps the latency tail short (docs/benchmarks.md).
     env.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
     env.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
-    return _start(name, command, f"http://{HOST}:{port}", log_dir, env)
-
-
-def start_front(
-    port: int,
-    upstreams: Sequence[str],
-    log_dir: Path,
-    name: str = "front",
-    check_turns: bool = True,
-    retry_seconds: float = 10.0,
-) -> Service:
-    """The front (`deploy.front`): one address for several servers, checking REST turns."""
-    command = [sys.executable, "-m", "deploy.front", "--port", str(port), "--host", HOST]
-    for upstream in upstreams:
-        command += ["--upstream", upstream]
-    if check_turns:
-        command.append("--check-turns")
-    command += ["--retry-seconds", str(retry_seconds)]
-    return _start(name, command, f"http://{HOST}:{port}", log_dir, base_env())
+    if action_retry_seconds is not None:
+        env[rasa_server.ACTION_RETRY_ENV] = str(action_retry_seconds)
+    return start_process(name, command, f"http://{HOST}:{port}", log_dir, env)
 
 
 def start_app(
@@ -273,7 +267,7 @@ def start_app(
     env = base_env(RASA_URL=rasa_url, RASA_TOKEN=token, APP_DATABASE_URL=f"sqlite:///{app_db}")
     if setup_code_file is not None:
         env["APP_SETUP_CODE_FILE"] = str(setup_code_file)
-    return _start("app", command, f"http://{HOST}:{port}", log_dir, env)
+    return start_process("app", command, f"http://{HOST}:{port}", log_dir, env)
 
 
 def wait_until_ready(service: Service, path: str = "/", timeout: float = 180.0) -> None:

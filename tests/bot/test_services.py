@@ -65,7 +65,7 @@ LAUNCHER = """
 import sys, time
 from pathlib import Path
 from bot.tools import services
-child = services._start(
+child = services.start_process(
     "sleeper", [sys.executable, "-c", "import time; time.sleep(120)"], "", Path(sys.argv[1]),
     services.base_env(),
 )

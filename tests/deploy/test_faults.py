@@ -47,7 +47,7 @@ def test_action_server_killed_then_back_within_the_retry_window_loses_nothing(
     assert answered(stack.client.say(session, TURNS[0]))
 
     services.kill(stack.actions[0])
-    # Brought back at once, as a supervisor would: the front holds the turn until it answers.
+    # Brought back at once, as a supervisor would: Rasa holds the turn until it answers.
     restarter = threading.Thread(target=restart_actions, args=(stack,))
     restarter.start()
     reply = stack.client.say(session, TURNS[1])

@@ -1,8 +1,9 @@
 """Bad input on the REST channel: answered, or a 4xx with a reason, never a 500.
 
-Every case goes to two servers: the front of the scaled set-up (`deploy.front`), and a raw
-Rasa server started as `make run` starts it (`services.start_bot`: `credentials.yml`, no
-front), where Rasa's own channel (`bot.server.channels`) does the checking.
+Every case goes to two servers: nginx in front of the scaled set-up (`deploy.nginx`), and a
+raw Rasa server started as `make run` starts it (`services.start_bot`: `credentials.yml`, no
+balancer). Rasa's own channel (`bot.server.channels`) does the checking in both; nginx refuses
+an oversized body before reading it.
 """
 
 from __future__ import annotations

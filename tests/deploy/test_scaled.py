@@ -94,7 +94,7 @@ def test_turns_alternating_between_instances_arrive_once_and_in_order(scaled: St
     assert_turns_once_in_order(first, TURNS)
 
 
-def test_concurrent_sessions_through_the_front_keep_every_event(scaled: Stack) -> None:
+def test_concurrent_sessions_through_nginx_keep_every_event(scaled: Stack) -> None:
     sessions = [uuid.uuid4().hex for _ in range(6)]
     failures: list[str] = []
 
