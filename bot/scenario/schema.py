@@ -59,6 +59,10 @@ def describe(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing"
+    if value == []:
+        return "an empty list"
+    if isinstance(value, str) and not value.strip():
+        return "empty text"
     return f"{type(value).__name__} {value!r}"[:60]
 
 
@@ -136,7 +140,7 @@ class Checker:
         if value is None and allow_empty:
             return ()
         if not isinstance(value, list) or (not value and not allow_empty):
-            self.fail(path, f"expected a list of texts, got {describe(value)}")
+            self.fail(path, f"expected a list of texts, got {describe(value)}; add one")
             return ()
         return tuple(self.text(item, (*path, i)) for i, item in enumerate(value))
 
@@ -145,7 +149,9 @@ class Checker:
     ) -> tuple[Line, ...]:
         """Read a list of lines; each is text or ``{text: ..., tags: [...]}``."""
         if not isinstance(value, list) or not value:
-            self.fail(path, f"expected a non-empty list of lines, got {describe(value)}")
+            self.fail(
+                path, f"expected a non-empty list of lines, got {describe(value)}; add a line"
+            )
             return ()
         out = []
         for i, item in enumerate(value):
