@@ -16,6 +16,13 @@ from bot.scenario import GENERAL_TOPIC, LAYERS, STAGES, TALKS
 from bot.scenario.model import DIFFICULTY, RISK_LEVELS
 
 RISK_KINDS = tuple(RISK_LEVELS)
+RISK_NAMES = {
+    "suicidal_thoughts": "Suicidal thoughts",
+    "self_harm": "Self-harm",
+    "overdose": "Overdose",
+    "psychosis": "Psychotic symptoms",
+    "safeguarding": "Safeguarding",
+}
 TALK_HELP = {
     "change": "Change talk: the patient's own reasons, wishes or steps towards the change goal.",
     "sustain": "Sustain talk: the case for things staying as they are.",
@@ -92,7 +99,7 @@ def place(field: str) -> str:
         return f"Facts: '{parts[1]}'" + (f", {inner}" if inner else "")
     if parts[0] == "risk":
         kinds = [p for p in parts if p in RISK_KINDS]
-        return "Risk profile" + (f": {kinds[0].replace('_', ' ')}" if kinds else "")
+        return "Risk profile" + (f": {RISK_NAMES[kinds[0]]}" if kinds else "")
     if parts[0] == "topics" and len(parts) > 1:
         rest = [p for p in parts[2:4] if p in LAYERS or p in TALKS]
         return f"Lines: topic '{parts[1]}'" + (f", {' / '.join(rest)}" if rest else "")

@@ -20,13 +20,6 @@ from trainer_ui import scenario_form as form
 YAML_KEY = "scenario_yaml"
 ID_KEY = "scenario_id"
 PREFIX = "form."
-RISK_NAMES = {
-    "suicidal_thoughts": "Suicidal thoughts",
-    "self_harm": "Self-harm",
-    "overdose": "Overdose",
-    "psychosis": "Psychotic symptoms",
-    "safeguarding": "Safeguarding",
-}
 
 
 def reset() -> None:
@@ -211,12 +204,16 @@ def _risk(data: dict[str, Any]) -> None:
     )
     for kind, levels in RISK_LEVELS.items():
         level, open_, guarded = st.columns([1, 2, 2])
-        level.selectbox(RISK_NAMES[kind], levels, key=f"{PREFIX}risk.{kind}", on_change=_changed)
+        level.selectbox(
+            form.RISK_NAMES[kind], levels, key=f"{PREFIX}risk.{kind}", on_change=_changed
+        )
         open_.text_input(
-            f"{RISK_NAMES[kind]}: open answer", key=f"{PREFIX}risk.{kind}.open", on_change=_changed
+            f"{form.RISK_NAMES[kind]}: open answer",
+            key=f"{PREFIX}risk.{kind}.open",
+            on_change=_changed,
         )
         guarded.text_input(
-            f"{RISK_NAMES[kind]}: guarded answer",
+            f"{form.RISK_NAMES[kind]}: guarded answer",
             key=f"{PREFIX}risk.{kind}.guarded",
             on_change=_changed,
         )
