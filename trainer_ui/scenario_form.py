@@ -213,6 +213,8 @@ def with_facts(data: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, An
     stays as it was, even when the fact's id is changed.
     """
     out = copy.deepcopy(data)
+    if not rows and "facts" not in data:
+        return out  # the loader's warning about missing facts stays
     before = facts(data)
     new: dict[str, Any] = {}
     for n, row in enumerate(rows):
@@ -247,6 +249,8 @@ def remove_fact(data: dict[str, Any], index: int) -> dict[str, Any]:
 
 def with_risk(data: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     out = copy.deepcopy(data)
+    if "risk" not in data and values == risk_values(data):
+        return out  # untouched: the loader's warning about a missing profile stays
     risk = dict(_mapping(out.get("risk")))
     answers = dict(_mapping(risk.get("answers")))
     for kind in RISK_KINDS:

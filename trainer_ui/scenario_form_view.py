@@ -1,12 +1,15 @@
-"""The scenario form on the authoring page: widgets over the YAML text in session state.
+"""The scenario form and the YAML editor on the authoring page, over one scenario text.
 
-The YAML text (``YAML_KEY``) is the one source: every form change is written into it at
-once (a widget callback), and a change of the YAML clears the form's values so they are
-read from the YAML again. Both editors are therefore always validated by the same loader.
+The text in session state (``SOURCE_KEY``) is the one source, and both editors are views of
+it, so both are validated by the same loader. A form change writes the text at once (a
+widget callback); a YAML edit replaces it. Each editor's widgets carry a generation in
+their keys, renewed when the other editor changes the text: a widget is never set from
+code, so a value the browser sends late for an old widget cannot undo the newer text.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -17,59 +20,100 @@ from bot.scenario.model import DIFFICULTY, RISK_LEVELS
 from bot.scenario.schema import ID_RE
 from trainer_ui import scenario_form as form
 
-YAML_KEY = "scenario_yaml"
+SOURCE_KEY = "scenario_text"
 ID_KEY = "scenario_id"
-PREFIX = "form."
+FORM_GENERATION = "form_generation"
+YAML_GENERATION = "yaml_generation"
+
+
+def _key(name: str) -> str:
+    return f"form{st.session_state.get(FORM_GENERATION, 0)}.{name}"
+
+
+def yaml_key() -> str:
+    """The key of the YAML editor now (tests read it)."""
+    return f"scenario_yaml{st.session_state.get(YAML_GENERATION, 0)}"
+
+
+def text() -> str:
+    """The scenario text both editors show."""
+    return str(st.session_state.get(SOURCE_KEY, ""))
 
 
 def reset() -> None:
-    """Forget the form's values: the next run reads them from the YAML again."""
-    for key in [k for k in st.session_state if str(k).startswith(PREFIX)]:
+    """New form widgets, read from the text on the next run; the old ones are forgotten."""
+    for key in [k for k in st.session_state if re.match(r"form\d+\.", str(k))]:
         del st.session_state[key]
+    st.session_state[FORM_GENERATION] = st.session_state.get(FORM_GENERATION, 0) + 1
+
+
+def load(scenario_text: str) -> None:
+    """Puts a whole new text in both editors."""
+    set_text(scenario_text)
+    reset()
+
+
+def set_text(scenario_text: str) -> None:
+    """Replaces the text; the YAML editor shows it from the next run."""
+    st.session_state.pop(yaml_key(), None)
+    st.session_state[SOURCE_KEY] = scenario_text
+    st.session_state[YAML_GENERATION] = st.session_state.get(YAML_GENERATION, 0) + 1
+
+
+def _yaml_edited(key: str) -> None:
+    if key == yaml_key():  # a late value from a replaced editor is ignored
+        st.session_state[SOURCE_KEY] = st.session_state[key]
+        reset()
+
+
+def show_yaml() -> str:
+    """The YAML editor; returns the text."""
+    key = yaml_key()
+    if key not in st.session_state:
+        st.session_state[key] = text()
+    st.text_area("Scenario (YAML)", key=key, height=420, on_change=_yaml_edited, args=(key,))
+    return text()
 
 
 def _data() -> dict[str, Any] | None:
-    return form.parse(st.session_state.get(YAML_KEY, ""))
+    return form.parse(text())
 
 
 def _save(data: dict[str, Any]) -> None:
     data["id"] = st.session_state.get(ID_KEY, "") or data.get("id", "")
-    st.session_state[YAML_KEY] = form.dump(data)
+    set_text(form.dump(data))
 
 
 def _values(section: str) -> dict[str, Any]:
     """The current values of one section's widgets, without the key prefix."""
-    start = f"{PREFIX}{section}."
+    start = _key(f"{section}.")
     return {
         str(k)[len(start) :]: v for k, v in st.session_state.items() if str(k).startswith(start)
     }
 
 
 def _changed() -> None:
-    # Every section is written back on any change: unchanged ones write what they read.
+    # Every section is written back on any change. Streamlit may have dropped the state of
+    # widgets an interrupted run did not reach, so a missing value is the document's own.
     data = _data()
     if data is None:
         return
-    persona = _values("persona")
-    if persona:
-        data = form.with_persona(data, persona)
+    data = form.with_persona(data, {**form.persona_values(data), **_values("persona")})
     fields = _values("fact")
-    rows = [
-        {f: fields.get(f"{n}.{f}", "") for f in ("id", "ask", "answer", "detail")}
-        for n in range(len(form.facts(data)))
-        if f"{n}.id" in fields
-    ]
-    if len(rows) == len(form.facts(data)):
-        data = form.with_facts(data, rows)
-    risk = _values("risk")
-    if risk:
-        data = form.with_risk(data, risk)
-    shown = st.session_state.get(f"{PREFIX}shown")
+    rows = []
+    for n, (fact_id, fact) in enumerate(form.facts(data)):
+        row = form.fact_values(fact_id, fact)
+        rows.append({name: fields.get(f"{n}.{name}", value) for name, value in row.items()})
+    data = form.with_facts(data, rows)
+    data = form.with_risk(data, {**form.risk_values(data), **_values("risk")})
+    shown = st.session_state.get(_key("shown"))
     if shown and shown[0] in form.topic_ids(data):
         topic, layer = shown
         values = _values(f"topic.{topic}.{layer}")
         if values:
-            data = form.with_topic(data, topic, layer, values)
+            data = form.with_topic(
+                data, topic, layer, {**form.topic_values(data, topic, layer), **values}
+            )
     _save(data)
 
 
@@ -83,7 +127,7 @@ def _edit(change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
 
 
 def _init(key: str, value: Any) -> str:
-    key = PREFIX + key
+    key = _key(key)
     if key not in st.session_state:
         st.session_state[key] = value
     return key
@@ -112,41 +156,41 @@ def _persona(data: dict[str, Any]) -> None:
         _init(f"persona.{name}", value)
     title_col, name_col, age_col = st.columns([3, 2, 1])
     title_col.text_input(
-        "Title (shown in the trainees' list)", key=PREFIX + "persona.title", on_change=_changed
+        "Title (shown in the trainees' list)", key=_key("persona.title"), on_change=_changed
     )
-    name_col.text_input("Name", key=PREFIX + "persona.name", on_change=_changed)
-    age_col.number_input("Age", 12, 110, step=1, key=PREFIX + "persona.age", on_change=_changed)
+    name_col.text_input("Name", key=_key("persona.name"), on_change=_changed)
+    age_col.number_input("Age", 12, 110, step=1, key=_key("persona.age"), on_change=_changed)
     st.text_area(
         "Brief (what the trainee reads before the session)",
-        key=PREFIX + "persona.brief",
+        key=_key("persona.brief"),
         on_change=_changed,
     )
     st.text_area(
         "Background (the patient's life and history, for you and the facts)",
-        key=PREFIX + "persona.context",
+        key=_key("persona.context"),
         on_change=_changed,
     )
     st.text_input(
         "Opening line (the patient speaks first)",
-        key=PREFIX + "persona.opening_line",
+        key=_key("persona.opening_line"),
         on_change=_changed,
     )
     st.text_input(
         "Change goal (what change talk is measured against; need not be abstinence)",
-        key=PREFIX + "persona.change_goal",
+        key=_key("persona.change_goal"),
         on_change=_changed,
     )
     difficulty, stage = st.columns(2)
     difficulty.selectbox(
         "Difficulty (how fast resistance softens)",
         list(DIFFICULTY),
-        key=PREFIX + "persona.difficulty",
+        key=_key("persona.difficulty"),
         on_change=_changed,
     )
     stage.selectbox(
         "Stage of change at the start",
         STAGES[:3],
-        key=PREFIX + "persona.stage",
+        key=_key("persona.stage"),
         on_change=_changed,
     )
 
@@ -163,26 +207,27 @@ def _facts(data: dict[str, Any]) -> None:
         for name, value in values.items():
             _init(f"fact.{n}.{name}", value)
         label = f"{fact_id}: {values['answer']}" if values["answer"] else f"{fact_id} (new)"
-        with st.expander(label, expanded=not values["answer"]):
+        # Keyed: the label follows the fact as it is typed, and must not close it meanwhile.
+        with st.expander(label, expanded=not values["answer"], key=f"fact_box_{n}"):
             st.text_input(
-                "Fact id (lower snake case)", key=f"{PREFIX}fact.{n}.id", on_change=_changed
+                "Fact id (lower snake case)", key=_key(f"fact.{n}.id"), on_change=_changed
             )
             st.text_area(
-                "Example questions (one per line)", key=f"{PREFIX}fact.{n}.ask", on_change=_changed
+                "Example questions (one per line)", key=_key(f"fact.{n}.ask"), on_change=_changed
             )
-            st.text_input("Answer", key=f"{PREFIX}fact.{n}.answer", on_change=_changed)
+            st.text_input("Answer", key=_key(f"fact.{n}.answer"), on_change=_changed)
             st.text_input(
                 "Detail (optional, for open questions)",
-                key=f"{PREFIX}fact.{n}.detail",
+                key=_key(f"fact.{n}.detail"),
                 on_change=_changed,
             )
             st.button(
                 "Remove this fact",
-                key=f"{PREFIX}remove.{n}",
+                key=_key(f"remove.{n}"),
                 on_click=_edit,
                 args=(lambda d, n=n: form.remove_fact(d, n),),
             )
-    st.button("Add a fact", key=PREFIX + "add_fact", on_click=_edit, args=(form.add_fact,))
+    st.button("Add a fact", key=_key("add_fact"), on_click=_edit, args=(form.add_fact,))
 
 
 def _risk(data: dict[str, Any]) -> None:
@@ -199,35 +244,33 @@ def _risk(data: dict[str, Any]) -> None:
         0.0,
         10.0,
         step=0.5,
-        key=PREFIX + "risk.rapport",
+        key=_key("risk.rapport"),
         on_change=_changed,
     )
     for kind, levels in RISK_LEVELS.items():
         level, open_, guarded = st.columns([1, 2, 2])
-        level.selectbox(
-            form.RISK_NAMES[kind], levels, key=f"{PREFIX}risk.{kind}", on_change=_changed
-        )
+        level.selectbox(form.RISK_NAMES[kind], levels, key=_key(f"risk.{kind}"), on_change=_changed)
         open_.text_input(
             f"{form.RISK_NAMES[kind]}: open answer",
-            key=f"{PREFIX}risk.{kind}.open",
+            key=_key(f"risk.{kind}.open"),
             on_change=_changed,
         )
         guarded.text_input(
             f"{form.RISK_NAMES[kind]}: guarded answer",
-            key=f"{PREFIX}risk.{kind}.guarded",
+            key=_key(f"risk.{kind}.guarded"),
             on_change=_changed,
         )
 
 
 def _add_topic() -> None:
-    topic_id = st.session_state.get(PREFIX + "new_topic", "").strip()
+    topic_id = st.session_state.get(_key("new_topic"), "").strip()
     if not ID_RE.fullmatch(topic_id):
         st.session_state["form_message"] = (
             f"Topic id {topic_id!r}: use lower snake case (a-z, 0-9, _), e.g. 'sleep'."
         )
         return
     _edit(lambda d: form.add_topic(d, topic_id, topic_id.replace("_", " ").capitalize()))
-    st.session_state[PREFIX + "shown_topic"] = topic_id
+    st.session_state[_key("shown_topic")] = topic_id
 
 
 def _lines(data: dict[str, Any]) -> None:
@@ -242,33 +285,33 @@ def _lines(data: dict[str, Any]) -> None:
         st.info("This scenario has no topics yet; add one below.")
     else:
         _init("shown_topic", topics[0])
-        if st.session_state[PREFIX + "shown_topic"] not in topics:
-            st.session_state[PREFIX + "shown_topic"] = topics[0]
+        if st.session_state[_key("shown_topic")] not in topics:
+            st.session_state[_key("shown_topic")] = topics[0]
         pick, depth = st.columns(2)
-        topic = pick.selectbox("Topic", topics, key=PREFIX + "shown_topic", on_change=_changed)
+        topic = pick.selectbox("Topic", topics, key=_key("shown_topic"), on_change=_changed)
         layer = depth.selectbox(
             "Layer (surface: guarded; concerns: specific; core: values and fears)",
             LAYERS,
-            key=PREFIX + "shown_layer",
+            key=_key("shown_layer"),
             on_change=_changed,
         )
-        st.session_state[PREFIX + "shown"] = (topic, layer)
+        st.session_state[_key("shown")] = (topic, layer)
         section = f"topic.{topic}.{layer}"
         for name, value in form.topic_values(data, topic, layer).items():
             _init(f"{section}.{name}", value)
         label, keywords = st.columns(2)
-        label.text_input("Topic label", key=f"{PREFIX}{section}.label", on_change=_changed)
-        keywords.text_input("Keywords", key=f"{PREFIX}{section}.keywords", on_change=_changed)
+        label.text_input("Topic label", key=_key(f"{section}.label"), on_change=_changed)
+        keywords.text_input("Keywords", key=_key(f"{section}.keywords"), on_change=_changed)
         for talk in TALKS:
             st.text_area(
                 f"{talk.capitalize()} talk lines",
-                key=f"{PREFIX}{section}.{talk}",
+                key=_key(f"{section}.{talk}"),
                 help=form.TALK_HELP[talk],
                 on_change=_changed,
             )
     new, add = st.columns([3, 1], vertical_alignment="bottom")
-    new.text_input("New topic id (lower snake case, e.g. sleep)", key=PREFIX + "new_topic")
-    add.button("Add topic", key=PREFIX + "add_topic", on_click=_add_topic)
+    new.text_input("New topic id (lower snake case, e.g. sleep)", key=_key("new_topic"))
+    add.button("Add topic", key=_key("add_topic"), on_click=_add_topic)
     message = st.session_state.pop("form_message", None)
     if message:
         st.error(message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import stat
 from pathlib import Path
 
@@ -48,7 +49,13 @@ def picker(at, label: str):
 
 
 def yaml_area(at):
-    return at.text_area(key="scenario_yaml")
+    return next(t for t in at.text_area if t.label == "Scenario (YAML)")
+
+
+def field(at, name: str):
+    """A form widget by its name (its key carries the form's generation)."""
+    pattern = rf"form\d+\.{re.escape(name)}"
+    return next(w for w in at.main if re.fullmatch(pattern, getattr(w, "key", None) or ""))
 
 
 def dialogues_area(at):
@@ -59,14 +66,14 @@ def test_page_says_no_retraining_is_needed(harness, scenarios_dir) -> None:
     at = load(harness, scenarios_dir)
     assert any("No retraining is needed" in c.value for c in at.caption)
     assert f"id: {SOURCE}" in yaml_area(at).value
-    assert at.text_input(key="form.persona.name").value == "Marcus"
+    assert field(at, "persona.name").value == "Marcus"
 
 
 def test_invalid_scenario_is_not_published_and_errors_name_file_line_and_field(
     harness, scenarios_dir
 ) -> None:
     at = load(harness, scenarios_dir)
-    at.text_input(key="scenario_id").input("broken_patient")
+    at.text_input(key="scenario_id").input("broken_patient").run()
     yaml_area(at).input("id: broken_patient\ntitle: 42\n")
     dialogues_area(at).input("")
     button(at, "Publish").click().run()
@@ -153,34 +160,32 @@ def fill_new_patient(at) -> None:
     """An educator's new patient, written in the form only."""
     at.text_input(key="scenario_id").input("pat_smoking").run()
     for key, value in {
-        "form.persona.title": "Pat: smoking and a new baby",
-        "form.persona.name": "Pat",
-        "form.persona.brief": "Pat, 29, smokes 15 a day. The baby is due in two months.",
-        "form.persona.context": "Warehouse worker, first baby on the way.",
-        "form.persona.change_goal": "Pat agrees to one step towards a smoke-free home.",
+        "persona.title": "Pat: smoking and a new baby",
+        "persona.name": "Pat",
+        "persona.brief": "Pat, 29, smokes 15 a day. The baby is due in two months.",
+        "persona.context": "Warehouse worker, first baby on the way.",
+        "persona.change_goal": "Pat agrees to one step towards a smoke-free home.",
     }.items():
-        (at.text_area if key.endswith(("brief", "context")) else at.text_input)(key=key).input(
-            value
-        ).run()
-    at.number_input(key="form.persona.age").set_value(29).run()
-    at.selectbox(key="form.persona.difficulty").select("challenging").run()
+        field(at, key).input(value).run()
+    field(at, "persona.age").set_value(29).run()
+    field(at, "persona.difficulty").select("challenging").run()
     for talk, line in {
         "change": "I know it's not ideal with the baby coming.",
         "sustain": "It's the only thing that calms me down.",
         "neutral": "Where do you want to start?\nWork's been long.",
         "discord": "I didn't come here to be told off.",
     }.items():
-        at.text_area(key=f"form.topic.general.surface.{talk}").input(line).run()
+        field(at, f"topic.general.surface.{talk}").input(line).run()
     button(at, "Add a fact").click().run()
-    at.text_input(key="form.fact.0.id").input("baby_due").run()
-    at.text_area(key="form.fact.0.ask").input("When is the baby due?\nHow far along is she?").run()
-    at.text_input(key="form.fact.0.answer").input("Two months.").run()
-    at.text_input(key="form.fact.0.detail").input("Two months. March, if it's on time.").run()
-    at.selectbox(key="form.risk.suicidal_thoughts").select("passive").run()
-    at.text_input(key="form.risk.suicidal_thoughts.open").input(
+    field(at, "fact.0.id").input("baby_due").run()
+    field(at, "fact.0.ask").input("When is the baby due?\nHow far along is she?").run()
+    field(at, "fact.0.answer").input("Two months.").run()
+    field(at, "fact.0.detail").input("Two months. March, if it's on time.").run()
+    field(at, "risk.suicidal_thoughts").select("passive").run()
+    field(at, "risk.suicidal_thoughts.open").input(
         "Sometimes I think they'd be better off. I wouldn't do anything."
     ).run()
-    at.text_input(key="form.risk.suicidal_thoughts.guarded").input(
+    field(at, "risk.suicidal_thoughts.guarded").input(
         "I get low. I'm not going to do anything stupid."
     ).run()
 
@@ -196,7 +201,7 @@ def test_a_scenario_written_in_the_form_is_checked_by_the_loader_and_published(
     assert "nothing was published" in at.error[0].value
     assert "persona.opening_line: expected non-empty text, got empty text" in at.code[1].value
     assert any("in the form, Persona: Opening line" in c.value for c in at.caption)
-    at.text_input(key="form.persona.opening_line").input("The midwife sent me.").run()
+    field(at, "persona.opening_line").input("The midwife sent me.").run()
     button(at, "Publish").click().run()
     assert not at.exception, at.exception
     assert at.success[0].value.startswith("Published pat_smoking.")
@@ -220,7 +225,7 @@ def test_replacing_a_live_scenario_asks_first_and_archives_the_old_version(
     live = scenarios_dir / f"{SOURCE}.yml"
     before = live.read_text()
     at = load(harness, scenarios_dir)
-    at.text_input(key="form.persona.title").input("Marcus, revised").run()
+    field(at, "persona.title").input("Marcus, revised").run()
     assert "Marcus, revised" in yaml_area(at).value
     button(at, "Publish").click().run()
     assert f"{SOURCE} is live" in at.warning[0].value

@@ -9,10 +9,11 @@ from bot.scenario import Problem, list_scenarios
 from scoring import Turn
 from trainer_ui import authoring
 from trainer_ui import scenario_form as form
+from trainer_ui import scenario_form_view as editors
 from trainer_ui.accounts import ADMIN, EDUCATOR
 from trainer_ui.app_state import coder, require
 from trainer_ui.report_view import PATIENT_AVATAR
-from trainer_ui.scenario_form_view import ID_KEY, YAML_KEY, reset, show_form
+from trainer_ui.scenario_form_view import ID_KEY
 
 require(EDUCATOR, ADMIN)
 
@@ -28,22 +29,22 @@ st.caption(authoring.RETRAINING_NOTE)
 
 def open_in_editors(scenario_id: str, text: str, tests_text: str) -> None:
     st.session_state[ID_KEY] = scenario_id
-    st.session_state[YAML_KEY] = text
+    editors.load(text)
     st.session_state[TESTS_KEY] = tests_text
     st.session_state.pop(PENDING_KEY, None)
     st.session_state.pop("preview_chat", None)
-    reset()
 
 
 def open_chosen() -> None:
-    chosen = st.session_state["authoring_open"]
+    # A keyed picker whose chosen scenario was just unpublished has no choice: start anew.
+    chosen = st.session_state.get("authoring_open") or NEW
     if chosen == NEW:
         open_in_editors("", form.dump(form.blank("")), "")
     else:
         open_in_editors(chosen, *authoring.template(chosen))
 
 
-if YAML_KEY not in st.session_state:
+if editors.SOURCE_KEY not in st.session_state:
     open_in_editors("", form.dump(form.blank("")), "")
 
 # Opening is a button, not a change of the picker: the editors are only ever replaced on
@@ -55,11 +56,10 @@ open_button.button("Open in the editors", on_click=open_chosen)
 
 def id_changed() -> None:
     # The id is the file name and must match the YAML's 'id': keep the two the same.
-    data = form.parse(st.session_state.get(YAML_KEY, ""))
+    data = form.parse(editors.text())
     if data is not None:
         data["id"] = st.session_state[ID_KEY]
-        st.session_state[YAML_KEY] = form.dump(data)
-        reset()
+        editors.load(form.dump(data))
 
 
 scenario_id = st.text_input(
@@ -67,13 +67,13 @@ scenario_id = st.text_input(
 )
 form_tab, yaml_tab = st.tabs(["Form", "YAML (advanced)"])
 with form_tab:
-    show_form()
+    editors.show_form()
 with yaml_tab:
     st.caption(
         "The whole scenario, including what the form does not show (keywords of facts, "
         "rules, in-role answers, tags). See scenarios/README.md for every field."
     )
-    text = st.text_area("Scenario (YAML)", key=YAML_KEY, height=420, on_change=reset)
+    text = editors.show_yaml()
     with st.expander("YAML with line numbers"):
         st.code(text, language="yaml", line_numbers=True)
     tests_text = st.text_area("Test dialogues (YAML, optional)", key=TESTS_KEY, height=200)
