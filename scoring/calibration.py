@@ -32,7 +32,7 @@ class Calibration:
         pressure_min: a unit is coded persuade or confront only when the two together have
             at least this probability; a less certain unit takes its best other code.
             Pressure changes the patient and the session's grade, so it must be sure.
-        provenance: how and on what the numbers were fitted (shown by the reliability card).
+        provenance: how and on what the numbers were fitted, with their held-out figures.
     """
 
     pressure_min: float = 0.0
