@@ -218,7 +218,7 @@ def test_educator_publishing_an_invalid_scenario_sees_the_error(page) -> None:
     editor = page.get_by_label("Scenario (YAML)")
     editor.fill("id: broken_patient\ntitle: 42\n")
     editor.press("Tab")  # text areas commit on blur
-    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("button", name="Publish", exact=True).click()
     page.get_by_text("nothing was published").wait_for()
     page.get_by_text("scenarios/broken_patient.yml").first.wait_for()
     page.screenshot(path=str(ARTIFACTS / "browser_authoring_invalid.png"), full_page=True)
