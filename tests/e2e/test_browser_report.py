@@ -205,7 +205,7 @@ def test_the_first_screen_says_the_safety_note_figures_strengths_and_turns(brows
     assert all(in_first_screen(metrics.nth(i)) for i in range(4))
     # The floors: two reflections are too few to rate % complex reflections.
     assert in_first_screen(page.get_by_text("not enough to rate").first)
-    assert in_first_screen(page.get_by_text("2 reflections; 3 needed"))
+    assert in_first_screen(page.get_by_text("2 reflections; 3 needed", exact=True))
     assert in_first_screen(page.get_by_text("What went well"))
     assert in_first_screen(page.get_by_text("Turns to work on"))
     body = page.locator("body").inner_text()
