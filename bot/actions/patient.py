@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.patient import PatientState, respond, start_state
@@ -140,7 +140,9 @@ class ActionPatientReply(Action):
             risk=reply.risk,
         )
         dispatcher.utter_message(text=reply.text, json_message=turn_message(turn))
-        return [SlotSet("patient_state", reply.state.to_dict())]
+        # The patient then waits for the trainee. Saying so here spares Rasa running its
+        # policies a second time per turn only to reach the same answer (the rules say it too).
+        return [SlotSet("patient_state", reply.state.to_dict()), FollowupAction("action_listen")]
 
 
 class ActionEndSession(Action):

@@ -124,3 +124,51 @@ def test_cache_keeps_only_the_most_recent_conversations(tmp_path: Path, domain: 
     plain = SQLTrackerStore(domain=domain, dialect="sqlite", db=db)
     assert dumped(run(store.retrieve("a"))) == dumped(run(plain.retrieve("a")))
     assert list(store._cache) == ["c", "a"]
+
+
+def test_turns_alternating_between_instances_read_as_rasa_reads(
+    tmp_path: Path, domain: Domain
+) -> None:
+    # A balancer without sticky sessions: every turn lands on the other instance.
+    db = str(tmp_path / "tracker.db")
+    stores = [CachingSQLTrackerStore(domain=domain, dialect="sqlite", db=db) for _ in range(2)]
+    plain = SQLTrackerStore(domain=domain, dialect="sqlite", db=db)
+    for n in range(6):
+        run(converse(stores[n % 2], domain, "a", range(n, n + 1)))
+        for store in stores:
+            assert dumped(run(store.retrieve("a"))) == dumped(run(plain.retrieve("a")))
+    stored = dumped(run(plain.retrieve_full_tracker("a")))
+    expected = opening() + [event for n in range(6) for event in turn(n)]
+    assert [e["event"] for e in stored] == [e.as_dict()["event"] for e in expected]
+
+
+def test_a_conversation_another_instance_replaced_is_read_anew(
+    tmp_path: Path, domain: Domain
+) -> None:
+    db = str(tmp_path / "tracker.db")
+    first = CachingSQLTrackerStore(domain=domain, dialect="sqlite", db=db)
+    second = CachingSQLTrackerStore(domain=domain, dialect="sqlite", db=db)
+    run(converse(first, domain, "a", range(3)))
+    # Rows of another conversation after it: the new rows of "a" get ids after the old ones
+    # (SQLite would otherwise reuse them; PostgreSQL never does).
+    run(converse(first, domain, "b", range(1)))
+    # The other instance replaces the conversation with a shorter one, written afresh.
+    shorter = DialogueStateTracker.from_events("a", turn(7), domain.slots)
+    run(second.save(shorter))
+    seen = run(first.retrieve("a"))
+    assert [e.text for e in seen.events if isinstance(e, UserUttered)] == ["message 7"]
+
+
+def test_a_session_another_instance_started_is_read_anew(tmp_path: Path, domain: Domain) -> None:
+    db = str(tmp_path / "tracker.db")
+    first = CachingSQLTrackerStore(domain=domain, dialect="sqlite", db=db)
+    second = CachingSQLTrackerStore(domain=domain, dialect="sqlite", db=db)
+    run(converse(first, domain, "a", range(2)))
+    tracker = run(second.retrieve("a"))
+    for event in opening() + turn(5):
+        tracker.update(event)
+    run(second.save(tracker))
+    plain = SQLTrackerStore(domain=domain, dialect="sqlite", db=db)
+    seen = run(first.retrieve("a"))
+    assert dumped(seen) == dumped(run(plain.retrieve("a")))
+    assert [e.text for e in seen.events if isinstance(e, UserUttered)] == ["message 5"]
