@@ -23,6 +23,7 @@ from bot.patient.dynamics import (
 from bot.patient.inrole import in_role_kind
 from bot.patient.ruler import ruler_move, ruler_number
 from bot.patient.select import (
+    Rank,
     choose_heard_out,
     choose_in_role,
     choose_line,
@@ -30,7 +31,7 @@ from bot.patient.select import (
     risk_of,
 )
 from bot.patient.state import MAX_USED, PatientState
-from bot.patient.understand import Encode, understand
+from bot.patient.understand import Encode, fit_to_turn, understand
 from bot.scenario import GENERAL_TOPIC, LAYERS, Line, Scenario
 
 
@@ -263,9 +264,22 @@ def respond(
     told = answer_fact(scenario, state, ap, fact, talk, closed=short) if fact else None
     if told is not None and not told.more:
         talk, talk_reason = told.line.talk, told.reason
-    readiness, stage, ready_reasons = move_readiness(state, ap, codes, talk, turn)
     usable, reached, layer_reasons = open_layers(scenario, state, ap, turn)
     topic_id, topic_reasons = _topic(scenario, state, und.topic, codes, usable, turn)
+    rank: Rank | None = None
+    if encode is not None and und.meaning is not None:
+        reader = encode  # bound for the closure (mypy cannot narrow `encode` inside it)
+
+        def rank(lines: Sequence[Line]) -> list[float]:
+            return fit_to_turn(scenario, reader, und, lines)
+
+    if talk == "neutral" and und.evokes and told is None and not short and not ap.pressure:
+        # A neutral line is a detail of the patient's life, which would not answer "what
+        # worries you?" or "what do you like about it?". Measured on the AnnoMI replay
+        # (benchmarks/client_dynamics.py), this leaves the talk mix as it was.
+        reason = f"asked for {und.evokes} talk, the patient answers the question"
+        talk, talk_reason = und.evokes, f"{talk_reason}; {reason}"
+    readiness, stage, ready_reasons = move_readiness(state, ap, codes, talk, turn)
     moved = state.evolve(stage=stage)
     line: Line | None = None
     if (told is None or told.more) and ap.pressure and talk == "neutral":
@@ -273,7 +287,7 @@ def respond(
     if line is None and (told is None or told.more):
         line = choose_line(
             scenario, moved, topic_id, talk, usable,
-            short=short, turn=turn, rng=rng, raised=und.topic,
+            short=short, turn=turn, rng=rng, raised=und.topic, rank=rank,
         )  # fmt: skip
     if (
         line is not None

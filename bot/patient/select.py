@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from bot.patient.state import PatientState
 from bot.scenario import GENERAL_TOPIC, LAYERS, STAGES, Line, Scenario
 from scoring.risk import RISK_KINDS
+
+#: Scores how well each line answers the trainee's turn (see
+#: :func:`bot.patient.understand.fit_to_turn`).
+Rank = Callable[[Sequence[Line]], list[float]]
+#: A deeper layer's line wins a near tie: what the patient has come to trust the trainee with.
+LAYER_BONUS = 0.04
+#: Lines this close to the best fit are equally good answers; one is drawn at random.
+NEAR_TIE = 0.03
 
 
 def risk_of(line: Line) -> str:
@@ -49,6 +57,43 @@ def _topic_lines(scenario: Scenario, topic_id: str, talk: str, layers: Iterable[
     return [line for layer in layers for line in topic.lines.get((layer, talk), ())]
 
 
+def ranked_pool(
+    scenario: Scenario,
+    state: PatientState,
+    topic_id: str,
+    talk: str,
+    usable_layer: int,
+    *,
+    turn: int,
+    raised: str | None = None,
+) -> list[Line]:
+    """The unused full lines of the topic and of ``general`` at every usable layer.
+
+    What a ranked choice weighs against the turn: the line that answers it best may sit at
+    any layer the patient will disclose now, or be one of the general lines.
+    """
+    topics = [topic_id] if topic_id == GENERAL_TOPIC else [topic_id, GENERAL_TOPIC]
+    layers = LAYERS[: usable_layer + 1]
+    return [
+        line
+        for topic in topics
+        for line in _topic_lines(scenario, topic, talk, layers)
+        if "short" not in line.tags
+        and line.id not in state.used
+        and _allowed(line, scenario, state, turn, raised)
+    ]
+
+
+def best_fit(lines: Sequence[Line], rank: Rank, rng: random.Random) -> Line:
+    """The line that answers the turn best (deeper layers win near ties)."""
+    scores = [
+        fit + LAYER_BONUS * LAYERS.index(line.layer)
+        for line, fit in zip(lines, rank(lines), strict=True)
+    ]
+    top = max(scores)
+    return rng.choice([line for line, s in zip(lines, scores, strict=True) if s >= top - NEAR_TIE])
+
+
 def choose_line(
     scenario: Scenario,
     state: PatientState,
@@ -60,13 +105,16 @@ def choose_line(
     turn: int,
     rng: random.Random,
     raised: str | None = None,
+    rank: Rank | None = None,
 ) -> Line:
     """Choose one line.
 
     Order of preference: unused lines of the topic at the deepest usable layer, then
     shallower layers, then the ``general`` topic, then other topics; once every candidate
     was said, the one of the topic said longest ago. Closed questions (``short``) prefer
-    lines tagged ``short`` and then the scenario's ``short_answers``.
+    lines tagged ``short`` and then the scenario's ``short_answers``. With ``rank``, the
+    unused lines of the topic and of ``general`` compete on how well they answer the turn
+    (:func:`ranked_pool`, :func:`best_fit`) before that order applies.
 
     Args:
         scenario: The patient.
@@ -78,6 +126,7 @@ def choose_line(
         turn: The turn being answered.
         rng: The session's seeded random generator.
         raised: The topic the trainee's turn raised, if any (risk lines need it).
+        rank: Scores lines by how well they answer the turn; ``None``: the order alone.
     """
     layers = list(reversed(LAYERS[: usable_layer + 1]))
 
@@ -93,6 +142,10 @@ def choose_line(
         pool = fresh(tagged) or fresh(scenario.short_answers.get(talk, ()))
         if pool:
             return rng.choice(pool)
+    if rank is not None:
+        pool = ranked_pool(scenario, state, topic_id, talk, usable_layer, turn=turn, raised=raised)
+        if pool:
+            return best_fit(pool, rank, rng)
     # Other topics come last: drifting is better than repeating, but only just.
     order = [
         topic_id,

@@ -14,7 +14,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -155,6 +155,8 @@ class Understanding:
         evokes: ``change`` for an evocative question, ``sustain`` for one about what the
             status quo gives, else ``None``.
         topic: Topic the turn raises (the question's, when it names one), or ``None``.
+        meaning: Sentence vector of what the reply answers (the question, else the
+            reflection, else the whole turn); ``None`` without an encoder.
     """
 
     question: str = ""
@@ -165,6 +167,7 @@ class Understanding:
     reflected: str | None = None
     evokes: str | None = None
     topic: str | None = None
+    meaning: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,7 @@ class _Index:
     topic_ids: tuple[str, ...]  # topics other than general
     topic_vectors: np.ndarray  # mean of each such topic's phrasings and lines
     side_vectors: dict[str, np.ndarray]  # mean vector of the change and the sustain lines
+    line_vectors: dict[str, np.ndarray]  # each topic line's text -> its vector
 
 
 # Built once per (scenario object, encoder); kept with the object to guard against id reuse.
@@ -265,6 +269,7 @@ def _build_index(scenario: Scenario, encode: Encode) -> _Index:
             )
             for side in ("change", "sustain")
         },
+        line_vectors={text: v for (_, _, text), v in zip(lines, line_vectors, strict=True)},
     )
     if len(_indexes) > 64:
         _indexes.clear()
@@ -422,9 +427,11 @@ def understand(
     wants_fact = bool(question) and not permission and evokes is None
     fact = None
     reflect_vector = None
+    meaning = None
     if encode is not None:
         wanted = [x for x in (asked, reflection) if x] or [text]
         vectors = np.asarray(encode(wanted), dtype=np.float32)
+        meaning = vectors[0]
         index = _index(scenario, encode)
         if wants_fact:
             fact = _fact_by_meaning(scenario, index, vectors[0], asked)
@@ -452,4 +459,21 @@ def understand(
         reflected=_reflected(scenario, reflection, encode, reflect_vector),
         evokes=evokes,
         topic=topic,
+        meaning=meaning,
     )
+
+
+def fit_to_turn(
+    scenario: Scenario, encode: Encode, und: Understanding, lines: Sequence[Any]
+) -> list[float]:
+    """How well each topic line answers the turn: the cosine of their meanings.
+
+    Lines the scenario's index does not hold (shared short answers) score 0, as do all
+    lines when the turn was read without an encoder.
+    """
+    if und.meaning is None:
+        return [0.0] * len(lines)
+    vectors = _index(scenario, encode).line_vectors
+    return [
+        float(vectors[line.text] @ und.meaning) if line.text in vectors else 0.0 for line in lines
+    ]

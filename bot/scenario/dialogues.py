@@ -28,7 +28,7 @@ STEP_EXPECT = {
     "permission",
 }  # fmt: skip
 #: What a probe dialogue checks; ``make bench-patient`` reports the share answered as expected.
-PROBES = ("fact", "mixed", "permission", "risk")
+PROBES = ("fact", "mixed", "permission", "risk", "evoked")
 FINAL_EXPECT = {"min", "max", "stage", "change_share_min", "change_share_max", "layer_min"}
 
 

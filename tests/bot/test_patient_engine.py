@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -320,3 +321,25 @@ def test_state_survives_an_edited_scenario(scenario: Scenario) -> None:
     for code in ("reflection_complex", "question_open", "confront"):
         reply = say(scenario, state, code, "Mm.")
         assert reply.text and reply.topic in scenario.topics
+
+
+def test_the_line_that_answers_the_turn_best_is_chosen() -> None:
+    from bot.patient.select import best_fit
+    from bot.scenario import Line
+
+    unrelated = Line("a", "Usually in my room.", "neutral", "surface", "safer_use")
+    answer = Line("b", "Bad for me is when I'm skint.", "neutral", "surface", "safer_use")
+    deeper = Line("c", "Some nights I don't care.", "neutral", "core", "safer_use")
+    fit = {unrelated.id: 0.1, answer.id: 0.7, deeper.id: 0.2}
+    for seed in range(10):
+        rng = random.Random(seed)
+        assert (
+            best_fit([unrelated, answer, deeper], lambda ls: [fit[x.id] for x in ls], rng) is answer
+        )
+    # A deeper line a little less close to the turn wins: trust earned shows in the answer.
+    fit[deeper.id] = 0.66
+    for seed in range(10):
+        rng = random.Random(seed)
+        assert (
+            best_fit([unrelated, answer, deeper], lambda ls: [fit[x.id] for x in ls], rng) is deeper
+        )
