@@ -238,11 +238,19 @@ def respond(
     rng = random.Random(f"{scenario.id}:{state.seed}:{turn}")
     codes = _codes(codings)
     und = understand(scenario, text, codings, state.topic, encode)
+    told_to_stop = scenario.rules.harm_reduction and und.urges_stop
+    if told_to_stop:
+        # Leave to share was asked (MITI codes it so), but the leave given does not cover
+        # being told to stop when stopping is not the patient's goal: the righting reflex
+        # draws resistance all the same.
+        codes = ["persuade" if c == "persuade_with_permission" else c for c in codes]
     addressed = und.topic is not None or bool(und.fact or und.risk or und.permission)
     kind = in_role_kind(text, intent, codes, addressed)
     if kind is not None:
         return _in_role(scenario, state, kind, codes, rng)
-    ap = appraise(state, codes, turn, scenario.difficulty)
+    ap = appraise(
+        state.evolve(permission="") if told_to_stop else state, codes, turn, scenario.difficulty
+    )
     ap = touch_sensitive_topic(scenario, state, ap, codes, und.topic, turn)
     ruler = None if ap.pressure else ruler_move(text, state.used[-1] if state.used else "")
     if ruler == "ask":
@@ -305,6 +313,8 @@ def respond(
     if topic_id != GENERAL_TOPIC and topic_id not in seen:
         seen = (*seen, topic_id)
     changes = [*topic_reasons, *ap.reasons, *ready_reasons, *layer_reasons]
+    if told_to_stop:
+        changes.insert(0, f"turn {turn}: told to stop using, which is not the patient's goal")
     if told is not None and told.more:
         changes.append(f"turn {turn}: {told.reason}")
     changes.append(f"turn {turn}: {talk} talk: {talk_reason}")

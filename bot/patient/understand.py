@@ -104,6 +104,18 @@ _AMPLIFIED = re.compile(
     r"|\bno (downside|harm) (at all|whatsoever)?\b|\bnothing (needs to|has to|should) change\b",
     re.IGNORECASE,
 )
+# Telling the patient to stop altogether ("you need to stop using", "you should quit").
+_URGES_STOP = re.compile(
+    r"\b(need|needs|have|has|got|must|should|ought|gotta|better)\b[^.?!]{0,20}"
+    r"\b(stop|quit|give (it |this |that )?up|come off|get off|get clean|stay clean|pack (it )?in)\b"
+    r"|^\s*(just )?(stop|quit) (using|drinking|taking|smoking|it)\b",
+    re.IGNORECASE,
+)
+# ... unless what is to stop is a risk of using, which is harm reduction's own advice.
+_RISKY_WAY = re.compile(
+    r"^\s*(\w+\s+){0,2}?(sharing|alone|on your own|by yourself|reusing|re-using|injecting in)",
+    re.IGNORECASE,
+)
 # A question about someone or something the turn has just named.
 _PRONOUN = re.compile(r"\b(she|he|her|him|his|they|them|their|that|this|it)\b", re.IGNORECASE)
 # Risk questions a fact of the patient's may answer more exactly than the risk profile's
@@ -155,6 +167,7 @@ class Understanding:
         evokes: ``change`` for an evocative question, ``sustain`` for one about what the
             status quo gives, else ``None``.
         topic: Topic the turn raises (the question's, when it names one), or ``None``.
+        urges_stop: The turn tells the patient to stop altogether ("you need to quit").
         meaning: Sentence vector of what the reply answers (the question, else the
             reflection, else the whole turn); ``None`` without an encoder.
     """
@@ -167,6 +180,7 @@ class Understanding:
     reflected: str | None = None
     evokes: str | None = None
     topic: str | None = None
+    urges_stop: bool = False
     meaning: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
@@ -459,6 +473,7 @@ def understand(
         reflected=_reflected(scenario, reflection, encode, reflect_vector),
         evokes=evokes,
         topic=topic,
+        urges_stop=any(not _RISKY_WAY.search(text[m.end() :]) for m in _URGES_STOP.finditer(text)),
         meaning=meaning,
     )
 

@@ -196,3 +196,23 @@ def test_check_command_prints_warnings(tmp_path: Path, capsys: pytest.CaptureFix
     out = capsys.readouterr().out
     assert "warning: <file>: no 'facts'" in out
     assert textwrap.dedent("tiny: ok") in out
+
+
+@pytest.mark.parametrize(
+    ("text", "urges"),
+    [
+        ("You really need to stop using heroin before it kills you.", True),
+        ("You've got to give it up, mate.", True),
+        ("I think you should come off it.", True),
+        ("Have you thought about stopping?", False),
+        ("What would it take to stop?", False),
+        # Stopping a risky way of using is harm reduction's own advice, not abstinence.
+        ("You need to stop sharing needles.", False),
+        ("Stop using alone.", False),
+        ("You should stop injecting in your neck.", False),
+    ],
+)
+def test_being_told_to_stop_altogether_is_told_from_safer_use_advice(
+    tiny: Scenario, text: str, urges: bool
+) -> None:
+    assert understand(tiny, text, [], "").urges_stop is urges
