@@ -1,16 +1,26 @@
-"""The scenario form and the YAML editor on the authoring page, over one scenario text.
+"""The scenario form and the YAML editor on the authoring page, over one draft in session state.
 
-The text in session state (``SOURCE_KEY``) is the one source, and both editors are views of
-it, so both are validated by the same loader. A form change writes the text at once (a
-widget callback); a YAML edit replaces it. Each editor's widgets carry a generation in
-their keys, renewed when the other editor changes the text: a widget is never set from
-code, so a value the browser sends late for an old widget cannot undo the newer text.
+The draft (``DRAFT_KEY``, a ``Draft``) is the one state of the scenario being edited: its id,
+its YAML text, and which generation of each editor's widgets shows it. It is replaced whole,
+in one assignment, at one point: ``sync``, run before the editors are drawn (and by the
+buttons that change the scenario, before they do).
+
+Each editor fills its widgets from the draft once, when they are created, and never sets
+them again. ``sync`` then compares each widget with what it was filled from and folds in
+the ones the author changed. It does not rely on change callbacks: with Streamlit's fast
+reruns, the next keystroke stops the run that was applying the last one, callback and all,
+and Streamlit counts that change as handled; a comparison made on every run catches it.
+
+When the draft changes under an editor (the YAML edited under the form, the form under the
+YAML), that editor's widgets are renewed: their keys carry the draft's generation for that
+editor, and a value the browser sends late for an older widget is ignored. An editor's own
+edits never renew it, so typing on while the page reruns loses nothing.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 import streamlit as st
@@ -20,122 +30,192 @@ from bot.scenario.model import DIFFICULTY, RISK_LEVELS
 from bot.scenario.schema import ID_RE
 from trainer_ui import scenario_form as form
 
-SOURCE_KEY = "scenario_text"
+DRAFT_KEY = "scenario_draft"
+#: The id field: the file name the scenario is published under.
 ID_KEY = "scenario_id"
-FORM_GENERATION = "form_generation"
-YAML_GENERATION = "yaml_generation"
+PERSONA, FACT, RISK, TOPIC = "persona", "fact", "risk", "topic"
 
 
-def _key(name: str) -> str:
-    return f"form{st.session_state.get(FORM_GENERATION, 0)}.{name}"
+@dataclass(frozen=True)
+class Draft:
+    """The scenario being edited, and which widgets show it."""
+
+    scenario_id: str
+    text: str
+    form_generation: int = 0
+    yaml_generation: int = 0
+
+
+def draft() -> Draft:
+    """The draft now (an empty one before anything is opened)."""
+    found = st.session_state.get(DRAFT_KEY)
+    return found if isinstance(found, Draft) else Draft("", "")
+
+
+def text() -> str:
+    """The scenario text both editors show, and Validate and Publish read."""
+    return draft().text
+
+
+def _key(name: str, current: Draft | None = None) -> str:
+    return f"form{(current or draft()).form_generation}.{name}"
 
 
 def yaml_key() -> str:
     """The key of the YAML editor now (tests read it)."""
-    return f"scenario_yaml{st.session_state.get(YAML_GENERATION, 0)}"
+    return f"scenario_yaml{draft().yaml_generation}"
 
 
-def text() -> str:
-    """The scenario text both editors show."""
-    return str(st.session_state.get(SOURCE_KEY, ""))
+def load(scenario_id: str, scenario_text: str) -> None:
+    """Opens a scenario in both editors, new widgets and all (call before they are drawn)."""
+    old = draft()
+    st.session_state[ID_KEY] = scenario_id
+    st.session_state[DRAFT_KEY] = Draft(
+        scenario_id, scenario_text, old.form_generation + 1, old.yaml_generation + 1
+    )
 
 
-def reset() -> None:
-    """New form widgets, read from the text on the next run; the old ones are forgotten."""
-    for key in [k for k in st.session_state if re.match(r"form\d+\.", str(k))]:
-        del st.session_state[key]
-    st.session_state[FORM_GENERATION] = st.session_state.get(FORM_GENERATION, 0) + 1
+def _from_form(old: Draft, data: dict[str, Any]) -> Draft:
+    """The draft with the form's document: the YAML editor is renewed to show it."""
+    new_text = form.dump(data)
+    if new_text == old.text:
+        return old
+    return replace(old, text=new_text, yaml_generation=old.yaml_generation + 1)
 
 
-def load(scenario_text: str) -> None:
-    """Puts a whole new text in both editors."""
-    set_text(scenario_text)
-    reset()
+# Reading the widgets: what each form field shows, and whether the author changed it.
 
 
-def set_text(scenario_text: str) -> None:
-    """Replaces the text; the YAML editor shows it from the next run."""
-    st.session_state.pop(yaml_key(), None)
-    st.session_state[SOURCE_KEY] = scenario_text
-    st.session_state[YAML_GENERATION] = st.session_state.get(YAML_GENERATION, 0) + 1
+def _shown(data: dict[str, Any], where: tuple[Any, ...]) -> Any:
+    """What the form shows in a field for this document (None: the field has no place)."""
+    section, *place, name = where
+    if section == PERSONA:
+        values = form.persona_values(data)
+        values["age"] = max(12, min(110, values["age"]))  # the widget refuses others
+        return values.get(name)
+    if section == RISK:
+        values = form.risk_values(data)
+        return float(values["rapport"]) if name == "rapport" else values.get(name)
+    if section == TOPIC:
+        topic, layer = place
+        if topic not in form.topic_ids(data) or layer not in LAYERS:
+            return None
+        return form.topic_values(data, topic, layer).get(name)
+    rows = form.facts(data)
+    n = int(place[0]) if str(place[0]).isdigit() else len(rows)
+    return form.fact_values(*rows[n]).get(name) if n < len(rows) else None
 
 
-def _yaml_edited(key: str) -> None:
-    if key == yaml_key():  # a late value from a replaced editor is ignored
-        st.session_state[SOURCE_KEY] = st.session_state[key]
-        reset()
+def _same(a: Any, b: Any) -> bool:
+    # Spacing the document does not keep is no change: a field shows its document's text.
+    if isinstance(a, str) and isinstance(b, str):
+        return [line.split() for line in a.splitlines() if line.strip()] == [
+            line.split() for line in b.splitlines() if line.strip()
+        ]
+    return bool(a == b)
+
+
+def _with_field(data: dict[str, Any], where: tuple[Any, ...], value: Any) -> dict[str, Any]:
+    """The document with one form field set; ``where`` is (section, ..., field name)."""
+    section, *place, name = where
+    if section == PERSONA:
+        return form.with_persona(data, {**form.persona_values(data), name: value})
+    if section == RISK:
+        return form.with_risk(data, {**form.risk_values(data), name: value})
+    if section == TOPIC:
+        topic, layer = place
+        return form.with_topic(
+            data, topic, layer, {**form.topic_values(data, topic, layer), name: value}
+        )
+    rows = [form.fact_values(i, f) for i, f in form.facts(data)]
+    rows[int(place[0])][name] = value
+    return form.with_facts(data, rows)
+
+
+def _form_fields(current: Draft) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """The form's field widgets of this generation that hold a value: (key, where)."""
+    prefix = _key("", current)
+    for key in list(st.session_state):
+        key = str(key)
+        if not key.startswith(prefix):
+            continue
+        where = tuple(key[len(prefix) :].split("."))
+        if where[0] in (PERSONA, RISK) and len(where) >= 2:
+            yield key, (where[0], ".".join(where[1:]))
+        elif (where[0], len(where)) in ((FACT, 3), (TOPIC, 4)) and where[-1] != "":
+            yield key, where
+
+
+def _fold_form(current: Draft) -> Draft:
+    data = form.parse(current.text)
+    if data is None:
+        return current  # the form is not shown for an unreadable text
+    for key, where in _form_fields(current):
+        value = st.session_state.get(key)
+        shown = _shown(data, where)
+        if value is not None and shown is not None and not _same(value, shown):
+            data = _with_field(data, where, value)
+    return _from_form(current, data)
+
+
+def sync() -> None:
+    """Folds what the author changed in either editor, and the id field, into the draft."""
+    current = draft()
+    typed_yaml = st.session_state.get(yaml_key())
+    if typed_yaml is not None and typed_yaml != current.text:
+        # The YAML was edited: the form's widgets show an older text; new ones show this.
+        new = replace(current, text=typed_yaml, form_generation=current.form_generation + 1)
+    else:
+        new = _fold_form(current)
+    scenario_id = str(st.session_state.get(ID_KEY, ""))
+    if scenario_id != new.scenario_id:
+        # The id is the file name and must match the YAML's 'id': the field writes it there.
+        data = form.parse(new.text)
+        if data is not None:
+            data["id"] = scenario_id
+            new = _from_form(new, data)
+        new = replace(new, scenario_id=scenario_id)
+    if new != current:
+        st.session_state[DRAFT_KEY] = new
+
+
+def _change(edit: Callable[[dict[str, Any]], dict[str, Any]], renew_form: bool) -> None:
+    """A button's change to the document, after what was typed before it was pressed."""
+    sync()
+    current = draft()
+    data = form.parse(current.text)
+    if data is not None:
+        new = _from_form(current, edit(data))
+        if renew_form:  # rows move: every field is filled again from the new document
+            new = replace(new, form_generation=new.form_generation + 1)
+        st.session_state[DRAFT_KEY] = new
+
+
+# Drawing the editors.
 
 
 def show_yaml() -> str:
-    """The YAML editor; returns the text."""
+    """The YAML editor; returns the draft's text."""
     key = yaml_key()
     if key not in st.session_state:
         st.session_state[key] = text()
-    st.text_area("Scenario (YAML)", key=key, height=420, on_change=_yaml_edited, args=(key,))
+    st.text_area("Scenario (YAML)", key=key, height=420)
     return text()
 
 
-def _data() -> dict[str, Any] | None:
-    return form.parse(text())
-
-
-def _save(data: dict[str, Any]) -> None:
-    data["id"] = st.session_state.get(ID_KEY, "") or data.get("id", "")
-    set_text(form.dump(data))
-
-
-def _values(section: str) -> dict[str, Any]:
-    """The current values of one section's widgets, without the key prefix."""
-    start = _key(f"{section}.")
-    return {
-        str(k)[len(start) :]: v for k, v in st.session_state.items() if str(k).startswith(start)
-    }
-
-
-def _changed() -> None:
-    # Every section is written back on any change. Streamlit may have dropped the state of
-    # widgets an interrupted run did not reach, so a missing value is the document's own.
-    data = _data()
-    if data is None:
-        return
-    data = form.with_persona(data, {**form.persona_values(data), **_values("persona")})
-    fields = _values("fact")
-    rows = []
-    for n, (fact_id, fact) in enumerate(form.facts(data)):
-        row = form.fact_values(fact_id, fact)
-        rows.append({name: fields.get(f"{n}.{name}", value) for name, value in row.items()})
-    data = form.with_facts(data, rows)
-    data = form.with_risk(data, {**form.risk_values(data), **_values("risk")})
-    shown = st.session_state.get(_key("shown"))
-    if shown and shown[0] in form.topic_ids(data):
-        topic, layer = shown
-        values = _values(f"topic.{topic}.{layer}")
-        if values:
-            data = form.with_topic(
-                data, topic, layer, {**form.topic_values(data, topic, layer), **values}
-            )
-    _save(data)
-
-
-def _edit(change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
-    """Applies a structural change (add, remove) after the pending edits, then rereads."""
-    _changed()
-    data = _data()
-    if data is not None:
-        _save(change(data))
-    reset()
-
-
-def _init(key: str, value: Any) -> str:
-    key = _key(key)
+def _field(
+    widget: Callable[..., Any], label: str, where: tuple[Any, ...], value: Any, **kw: Any
+) -> Any:
+    """One form widget, filled from the draft when it is created."""
+    key = _key(".".join(str(part) for part in where))
     if key not in st.session_state:
         st.session_state[key] = value
-    return key
+    return widget(label, key=key, **kw)
 
 
 def show_form() -> None:
     """The form: persona and brief, facts, risk profile, lines per topic and talk type."""
-    data = _data()
+    data = form.parse(text())
     if data is None:
         st.warning(
             "The form cannot read this scenario's YAML. Validate to see the line to fix in "
@@ -150,49 +230,34 @@ def show_form() -> None:
 
 def _persona(data: dict[str, Any]) -> None:
     st.subheader("Persona and brief")
-    values = form.persona_values(data)
-    values["age"] = max(12, min(110, values["age"]))  # the widget refuses others
-    for name, value in values.items():
-        _init(f"persona.{name}", value)
+
+    def field(widget: Callable[..., Any], label: str, name: str, **kw: Any) -> Any:
+        return _field(widget, label, (PERSONA, name), _shown(data, (PERSONA, name)), **kw)
+
     title_col, name_col, age_col = st.columns([3, 2, 1])
-    title_col.text_input(
-        "Title (shown in the trainees' list)", key=_key("persona.title"), on_change=_changed
-    )
-    name_col.text_input("Name", key=_key("persona.name"), on_change=_changed)
-    age_col.number_input("Age", 12, 110, step=1, key=_key("persona.age"), on_change=_changed)
-    st.text_area(
-        "Brief (what the trainee reads before the session)",
-        key=_key("persona.brief"),
-        on_change=_changed,
-    )
-    st.text_area(
+    field(title_col.text_input, "Title (shown in the trainees' list)", "title")
+    field(name_col.text_input, "Name", "name")
+    field(age_col.number_input, "Age", "age", min_value=12, max_value=110, step=1)
+    field(st.text_area, "Brief (what the trainee reads before the session)", "brief")
+    field(
+        st.text_area,
         "Background (the patient's life and history, for you and the facts)",
-        key=_key("persona.context"),
-        on_change=_changed,
+        "context",
     )
-    st.text_input(
-        "Opening line (the patient speaks first)",
-        key=_key("persona.opening_line"),
-        on_change=_changed,
-    )
-    st.text_input(
+    field(st.text_input, "Opening line (the patient speaks first)", "opening_line")
+    field(
+        st.text_input,
         "Change goal (what change talk is measured against; need not be abstinence)",
-        key=_key("persona.change_goal"),
-        on_change=_changed,
+        "change_goal",
     )
     difficulty, stage = st.columns(2)
-    difficulty.selectbox(
+    field(
+        difficulty.selectbox,
         "Difficulty (how fast resistance softens)",
-        list(DIFFICULTY),
-        key=_key("persona.difficulty"),
-        on_change=_changed,
+        "difficulty",
+        options=list(DIFFICULTY),
     )
-    stage.selectbox(
-        "Stage of change at the start",
-        STAGES[:3],
-        key=_key("persona.stage"),
-        on_change=_changed,
-    )
+    field(stage.selectbox, "Stage of change at the start", "stage", options=STAGES[:3])
 
 
 def _facts(data: dict[str, Any]) -> None:
@@ -204,30 +269,23 @@ def _facts(data: dict[str, Any]) -> None:
     )
     for n, (fact_id, fact) in enumerate(form.facts(data)):
         values = form.fact_values(fact_id, fact)
-        for name, value in values.items():
-            _init(f"fact.{n}.{name}", value)
         label = f"{fact_id}: {values['answer']}" if values["answer"] else f"{fact_id} (new)"
         # Keyed: the label follows the fact as it is typed, and must not close it meanwhile.
-        with st.expander(label, expanded=not values["answer"], key=f"fact_box_{n}"):
-            st.text_input(
-                "Fact id (lower snake case)", key=_key(f"fact.{n}.id"), on_change=_changed
-            )
-            st.text_area(
-                "Example questions (one per line)", key=_key(f"fact.{n}.ask"), on_change=_changed
-            )
-            st.text_input("Answer", key=_key(f"fact.{n}.answer"), on_change=_changed)
-            st.text_input(
-                "Detail (optional, for open questions)",
-                key=_key(f"fact.{n}.detail"),
-                on_change=_changed,
-            )
+        with st.expander(label, expanded=not values["answer"], key=_key(f"fact_box.{n}")):
+            for widget, field_label, name in (
+                (st.text_input, "Fact id (lower snake case)", "id"),
+                (st.text_area, "Example questions (one per line)", "ask"),
+                (st.text_input, "Answer", "answer"),
+                (st.text_input, "Detail (optional, for open questions)", "detail"),
+            ):
+                _field(widget, field_label, (FACT, n, name), values[name])
             st.button(
                 "Remove this fact",
                 key=_key(f"remove.{n}"),
-                on_click=_edit,
-                args=(lambda d, n=n: form.remove_fact(d, n),),
+                on_click=_change,
+                args=(lambda d, n=n: form.remove_fact(d, n), True),
             )
-    st.button("Add a fact", key=_key("add_fact"), on_click=_edit, args=(form.add_fact,))
+    st.button("Add a fact", key=_key("add_fact"), on_click=_change, args=(form.add_fact, False))
 
 
 def _risk(data: dict[str, Any]) -> None:
@@ -237,39 +295,36 @@ def _risk(data: dict[str, Any]) -> None:
         "an open answer (said once rapport allows) and a guarded one (before then: it hedges, "
         "it never denies). For a risk at none, an open answer is optional (a plain no)."
     )
-    for name, value in form.risk_values(data).items():
-        _init(f"risk.{name}", float(value) if name == "rapport" else value)
-    st.slider(
+
+    def field(widget: Callable[..., Any], label: str, name: str, **kw: Any) -> Any:
+        return _field(widget, label, (RISK, name), _shown(data, (RISK, name)), **kw)
+
+    field(
+        st.slider,
         "Rapport needed for the open answers",
-        0.0,
-        10.0,
+        "rapport",
+        min_value=0.0,
+        max_value=10.0,
         step=0.5,
-        key=_key("risk.rapport"),
-        on_change=_changed,
     )
     for kind, levels in RISK_LEVELS.items():
+        name = form.RISK_NAMES[kind]
         level, open_, guarded = st.columns([1, 2, 2])
-        level.selectbox(form.RISK_NAMES[kind], levels, key=_key(f"risk.{kind}"), on_change=_changed)
-        open_.text_input(
-            f"{form.RISK_NAMES[kind]}: open answer",
-            key=_key(f"risk.{kind}.open"),
-            on_change=_changed,
-        )
-        guarded.text_input(
-            f"{form.RISK_NAMES[kind]}: guarded answer",
-            key=_key(f"risk.{kind}.guarded"),
-            on_change=_changed,
-        )
+        field(level.selectbox, name, kind, options=levels)
+        field(open_.text_input, f"{name}: open answer", f"{kind}.open")
+        field(guarded.text_input, f"{name}: guarded answer", f"{kind}.guarded")
 
 
 def _add_topic() -> None:
-    topic_id = st.session_state.get(_key("new_topic"), "").strip()
+    topic_id = str(st.session_state.get(_key("new_topic"), "")).strip()
     if not ID_RE.fullmatch(topic_id):
         st.session_state["form_message"] = (
             f"Topic id {topic_id!r}: use lower snake case (a-z, 0-9, _), e.g. 'sleep'."
         )
         return
-    _edit(lambda d: form.add_topic(d, topic_id, topic_id.replace("_", " ").capitalize()))
+    label = topic_id.replace("_", " ").capitalize()
+    _change(lambda d: form.add_topic(d, topic_id, label), False)
+    # Set in a callback, before the picker is drawn: the new topic is shown next.
     st.session_state[_key("shown_topic")] = topic_id
 
 
@@ -284,30 +339,29 @@ def _lines(data: dict[str, Any]) -> None:
     if not topics:
         st.info("This scenario has no topics yet; add one below.")
     else:
-        _init("shown_topic", topics[0])
-        if st.session_state[_key("shown_topic")] not in topics:
+        # The pickers only choose what is shown: they write nothing into the draft.
+        if st.session_state.get(_key("shown_topic")) not in topics:
             st.session_state[_key("shown_topic")] = topics[0]
         pick, depth = st.columns(2)
-        topic = pick.selectbox("Topic", topics, key=_key("shown_topic"), on_change=_changed)
+        topic = pick.selectbox("Topic", topics, key=_key("shown_topic"))
         layer = depth.selectbox(
             "Layer (surface: guarded; concerns: specific; core: values and fears)",
             LAYERS,
             key=_key("shown_layer"),
-            on_change=_changed,
         )
-        st.session_state[_key("shown")] = (topic, layer)
-        section = f"topic.{topic}.{layer}"
-        for name, value in form.topic_values(data, topic, layer).items():
-            _init(f"{section}.{name}", value)
+        values = form.topic_values(data, topic, layer)
         label, keywords = st.columns(2)
-        label.text_input("Topic label", key=_key(f"{section}.label"), on_change=_changed)
-        keywords.text_input("Keywords", key=_key(f"{section}.keywords"), on_change=_changed)
+        _field(label.text_input, "Topic label", (TOPIC, topic, layer, "label"), values["label"])
+        _field(
+            keywords.text_input, "Keywords", (TOPIC, topic, layer, "keywords"), values["keywords"]
+        )
         for talk in TALKS:
-            st.text_area(
+            _field(
+                st.text_area,
                 f"{talk.capitalize()} talk lines",
-                key=_key(f"{section}.{talk}"),
+                (TOPIC, topic, layer, talk),
+                values[talk],
                 help=form.TALK_HELP[talk],
-                on_change=_changed,
             )
     new, add = st.columns([3, 1], vertical_alignment="bottom")
     new.text_input("New topic id (lower snake case, e.g. sleep)", key=_key("new_topic"))

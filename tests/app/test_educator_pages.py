@@ -264,6 +264,59 @@ def test_unpublish_then_restore(harness, scenarios_dir) -> None:
     assert (scenarios_dir / f"{SOURCE}.tests.yml").exists()
 
 
+def test_changes_the_browser_sends_together_all_reach_the_draft(harness, scenarios_dir) -> None:
+    # When the next field is left before a run ends, Streamlit stops that run and the browser
+    # sends every field in the next one: each change must be taken, not only the last.
+    at = load(harness, scenarios_dir)
+    field(at, "persona.title").set_value("Marcus, revised")
+    field(at, "persona.name").set_value("Mark")
+    field(at, "topic.general.surface.discord").set_value("Leave it.\nNot again.")
+    at.run()
+    data = form.parse(yaml_area(at).value)
+    assert data is not None
+    assert (data["title"], data["persona"]["name"]) == ("Marcus, revised", "Mark")
+    assert data["topics"]["general"]["surface"]["discord"] == ["Leave it.", "Not again."]
+    assert field(at, "persona.title").value == "Marcus, revised"
+
+
+def test_the_yaml_and_the_form_take_turns_without_undoing_each_other(
+    harness, scenarios_dir
+) -> None:
+    at = load(harness, scenarios_dir)
+    yaml_area(at).input(yaml_area(at).value.replace("name: Marcus", "name: Mark", 1)).run()
+    assert field(at, "persona.name").value == "Mark"  # the form shows the YAML's edit
+    field(at, "persona.title").input("Mark, revised").run()
+    data = form.parse(yaml_area(at).value)
+    assert data is not None and (data["title"], data["persona"]["name"]) == (
+        "Mark, revised",
+        "Mark",
+    )
+
+
+def test_a_late_value_from_a_replaced_yaml_editor_is_ignored(harness, scenarios_dir) -> None:
+    at = load(harness, scenarios_dir)
+    stale = yaml_area(at)
+    old_key, old_text = stale.key, stale.value
+    field(at, "persona.title").input("Marcus, revised").run()
+    assert yaml_area(at).key != old_key  # the form's change renewed the YAML editor
+    at.session_state[old_key] = old_text  # what a browser behind by one run would send
+    at.run()
+    assert "Marcus, revised" in yaml_area(at).value
+    assert field(at, "persona.title").value == "Marcus, revised"
+
+
+def test_what_the_form_cannot_show_is_left_as_written(harness, scenarios_dir) -> None:
+    # The form shows 'standard' for an unknown difficulty; that must not fix the YAML behind
+    # the author's back: the loader's message stays until the author changes it.
+    at = load(harness, scenarios_dir)
+    text = yaml_area(at).value.replace("difficulty: challenging", "difficulty: fiendish")
+    assert "fiendish" in text
+    yaml_area(at).input(text).run()
+    button(at, "Validate").click().run()
+    assert yaml_area(at).value == text
+    assert "difficulty" in at.code[1].value and "fiendish" in at.code[1].value
+
+
 def test_admin_creates_a_trainee_with_a_supervisor(harness) -> None:
     admin = harness.user("admin1", "admin")
     sam = harness.user("sam", "supervisor")

@@ -28,8 +28,7 @@ st.caption(authoring.RETRAINING_NOTE)
 
 
 def open_in_editors(scenario_id: str, text: str, tests_text: str) -> None:
-    st.session_state[ID_KEY] = scenario_id
-    editors.load(text)
+    editors.load(scenario_id, text)
     st.session_state[TESTS_KEY] = tests_text
     st.session_state.pop(PENDING_KEY, None)
     st.session_state.pop("preview_chat", None)
@@ -44,8 +43,10 @@ def open_chosen() -> None:
         open_in_editors(chosen, *authoring.template(chosen))
 
 
-if editors.SOURCE_KEY not in st.session_state:
+if editors.DRAFT_KEY not in st.session_state:
     open_in_editors("", form.dump(form.blank("")), "")
+# The one point where what was typed in either editor becomes the draft, before they show it.
+editors.sync()
 
 # Opening is a button, not a change of the picker: the editors are only ever replaced on
 # purpose, never because the list of scenarios changed after a publish.
@@ -54,17 +55,7 @@ pick.selectbox("Scenario to open", [NEW, *list_scenarios()], key="authoring_open
 open_button.button("Open in the editors", on_click=open_chosen)
 
 
-def id_changed() -> None:
-    # The id is the file name and must match the YAML's 'id': keep the two the same.
-    data = form.parse(editors.text())
-    if data is not None:
-        data["id"] = st.session_state[ID_KEY]
-        editors.load(form.dump(data))
-
-
-scenario_id = st.text_input(
-    "Scenario id (file name, lower snake case)", key=ID_KEY, on_change=id_changed
-)
+scenario_id = st.text_input("Scenario id (file name, lower snake case)", key=ID_KEY)
 form_tab, yaml_tab = st.tabs(["Form", "YAML (advanced)"])
 with form_tab:
     editors.show_form()
