@@ -5,11 +5,13 @@ its YAML text, and which generation of each editor's widgets shows it. It is rep
 in one assignment, at one point: ``sync``, run before the editors are drawn (and by the
 buttons that change the scenario, before they do).
 
-Each editor fills its widgets from the draft once, when they are created, and never sets
-them again. ``sync`` then compares each widget with what it was filled from and folds in
-the ones the author changed. It does not rely on change callbacks: with Streamlit's fast
-reruns, the next keystroke stops the run that was applying the last one, callback and all,
-and Streamlit counts that change as handled; a comparison made on every run catches it.
+No widget is ever set from code. Each is created with the draft's value as its ``value``
+(its starting value; its key then holds what the author types), and ``sync`` compares each
+widget with what the draft says it shows, folding in the ones the author changed. Neither
+change callbacks nor values set in session state are reliable under Streamlit's fast
+reruns: leaving the next field stops the run in progress, and a callback it was running, or
+a value set in it before its widget was drawn, is lost, while Streamlit counts the change as
+handled. A comparison made on every run catches every change, whichever run sees it.
 
 When the draft changes under an editor (the YAML edited under the form, the form under the
 YAML), that editor's widgets are renewed: their keys carry the draft's generation for that
@@ -31,8 +33,6 @@ from bot.scenario.schema import ID_RE
 from trainer_ui import scenario_form as form
 
 DRAFT_KEY = "scenario_draft"
-#: The id field: the file name the scenario is published under.
-ID_KEY = "scenario_id"
 PERSONA, FACT, RISK, TOPIC = "persona", "fact", "risk", "topic"
 
 
@@ -42,8 +42,12 @@ class Draft:
 
     scenario_id: str
     text: str
+    #: The test dialogues as opened; their editor holds the edits.
+    tests: str = ""
     form_generation: int = 0
     yaml_generation: int = 0
+    #: How many times a scenario was opened: the id and test dialogue fields are renewed.
+    opened: int = 0
 
 
 def draft() -> Draft:
@@ -62,16 +66,30 @@ def _key(name: str, current: Draft | None = None) -> str:
 
 
 def yaml_key() -> str:
-    """The key of the YAML editor now (tests read it)."""
+    """The key of the YAML editor now."""
     return f"scenario_yaml{draft().yaml_generation}"
 
 
-def load(scenario_id: str, scenario_text: str) -> None:
-    """Opens a scenario in both editors, new widgets and all (call before they are drawn)."""
+def id_key() -> str:
+    """The key of the id field now."""
+    return f"scenario_id{draft().opened}"
+
+
+def tests_key() -> str:
+    """The key of the test dialogues editor now."""
+    return f"tests_yaml{draft().opened}"
+
+
+def load(scenario_id: str, scenario_text: str, tests_text: str = "") -> None:
+    """Opens a scenario: every editor gets new widgets, filled from it."""
     old = draft()
-    st.session_state[ID_KEY] = scenario_id
     st.session_state[DRAFT_KEY] = Draft(
-        scenario_id, scenario_text, old.form_generation + 1, old.yaml_generation + 1
+        scenario_id,
+        scenario_text,
+        tests_text,
+        old.form_generation + 1,
+        old.yaml_generation + 1,
+        old.opened + 1,
     )
 
 
@@ -167,7 +185,7 @@ def sync() -> None:
         new = replace(current, text=typed_yaml, form_generation=current.form_generation + 1)
     else:
         new = _fold_form(current)
-    scenario_id = str(st.session_state.get(ID_KEY, ""))
+    scenario_id = str(st.session_state.get(id_key(), new.scenario_id))
     if scenario_id != new.scenario_id:
         # The id is the file name and must match the YAML's 'id': the field writes it there.
         data = form.parse(new.text)
@@ -194,23 +212,33 @@ def _change(edit: Callable[[dict[str, Any]], dict[str, Any]], renew_form: bool) 
 # Drawing the editors.
 
 
+def show_id() -> str:
+    """The id field; returns the id."""
+    label = "Scenario id (file name, lower snake case)"
+    return str(st.text_input(label, value=draft().scenario_id, key=id_key()))
+
+
 def show_yaml() -> str:
     """The YAML editor; returns the draft's text."""
-    key = yaml_key()
-    if key not in st.session_state:
-        st.session_state[key] = text()
-    st.text_area("Scenario (YAML)", key=key, height=420)
+    st.text_area("Scenario (YAML)", value=text(), key=yaml_key(), height=420)
     return text()
+
+
+def show_tests() -> str:
+    """The test dialogues editor; returns its text."""
+    label = "Test dialogues (YAML, optional)"
+    return str(st.text_area(label, value=draft().tests, key=tests_key(), height=200))
 
 
 def _field(
     widget: Callable[..., Any], label: str, where: tuple[Any, ...], value: Any, **kw: Any
 ) -> Any:
-    """One form widget, filled from the draft when it is created."""
+    """One form widget, starting from the draft's value; its key holds what is typed."""
     key = _key(".".join(str(part) for part in where))
-    if key not in st.session_state:
-        st.session_state[key] = value
-    return widget(label, key=key, **kw)
+    if "options" in kw:  # a picker starts from an index, not a value
+        options = list(kw["options"])
+        return widget(label, index=options.index(value) if value in options else 0, key=key, **kw)
+    return widget(label, value=value, key=key, **kw)
 
 
 def show_form() -> None:
@@ -340,8 +368,6 @@ def _lines(data: dict[str, Any]) -> None:
         st.info("This scenario has no topics yet; add one below.")
     else:
         # The pickers only choose what is shown: they write nothing into the draft.
-        if st.session_state.get(_key("shown_topic")) not in topics:
-            st.session_state[_key("shown_topic")] = topics[0]
         pick, depth = st.columns(2)
         topic = pick.selectbox("Topic", topics, key=_key("shown_topic"))
         layer = depth.selectbox(

@@ -59,7 +59,11 @@ def field(at, name: str):
 
 
 def dialogues_area(at):
-    return at.text_area(key="tests_yaml")
+    return next(t for t in at.text_area if t.label == "Test dialogues (YAML, optional)")
+
+
+def id_field(at):
+    return next(t for t in at.text_input if t.label.startswith("Scenario id"))
 
 
 def test_page_says_no_retraining_is_needed(harness, scenarios_dir) -> None:
@@ -73,7 +77,7 @@ def test_invalid_scenario_is_not_published_and_errors_name_file_line_and_field(
     harness, scenarios_dir
 ) -> None:
     at = load(harness, scenarios_dir)
-    at.text_input(key="scenario_id").input("broken_patient").run()
+    id_field(at).input("broken_patient").run()
     yaml_area(at).input("id: broken_patient\ntitle: 42\n")
     dialogues_area(at).input("")
     button(at, "Publish").click().run()
@@ -119,7 +123,7 @@ def test_warnings_are_shown_after_validate(harness, scenarios_dir) -> None:
 
 def test_valid_scenario_is_published_atomically(harness, scenarios_dir) -> None:
     at = load(harness, scenarios_dir)
-    at.text_input(key="scenario_id").input("new_patient").run()
+    id_field(at).input("new_patient").run()
     # The id field writes the YAML's id: the two never disagree.
     assert "id: new_patient" in yaml_area(at).value
     dialogues_area(at).input(
@@ -133,7 +137,7 @@ def test_valid_scenario_is_published_atomically(harness, scenarios_dir) -> None:
     assert stat.S_IMODE(published.stat().st_mode) == 0o644
     assert not list(scenarios_dir.glob(".*.tmp"))
     # The editors keep their text after publishing, and the next click works on it.
-    assert at.text_input(key="scenario_id").value == "new_patient"
+    assert id_field(at).value == "new_patient"
     button(at, "Validate").click().run()
     assert at.success[0].value.startswith("Valid")
 
@@ -158,7 +162,7 @@ def test_preview_chats_with_the_edited_patient(harness, scenarios_dir) -> None:
 
 def fill_new_patient(at) -> None:
     """An educator's new patient, written in the form only."""
-    at.text_input(key="scenario_id").input("pat_smoking").run()
+    id_field(at).input("pat_smoking").run()
     for key, value in {
         "persona.title": "Pat: smoking and a new baby",
         "persona.name": "Pat",

@@ -13,12 +13,10 @@ from trainer_ui import scenario_form_view as editors
 from trainer_ui.accounts import ADMIN, EDUCATOR
 from trainer_ui.app_state import coder, require
 from trainer_ui.report_view import PATIENT_AVATAR
-from trainer_ui.scenario_form_view import ID_KEY
 
 require(EDUCATOR, ADMIN)
 
 NEW = "(new scenario)"
-TESTS_KEY = "tests_yaml"
 PENDING_KEY = "authoring_pending"
 CONFIRMED_KEY = "authoring_confirmed"
 NOTE_KEY = "authoring_note"
@@ -28,8 +26,7 @@ st.caption(authoring.RETRAINING_NOTE)
 
 
 def open_in_editors(scenario_id: str, text: str, tests_text: str) -> None:
-    editors.load(scenario_id, text)
-    st.session_state[TESTS_KEY] = tests_text
+    editors.load(scenario_id, text, tests_text)
     st.session_state.pop(PENDING_KEY, None)
     st.session_state.pop("preview_chat", None)
 
@@ -55,7 +52,7 @@ pick.selectbox("Scenario to open", [NEW, *list_scenarios()], key="authoring_open
 open_button.button("Open in the editors", on_click=open_chosen)
 
 
-scenario_id = st.text_input("Scenario id (file name, lower snake case)", key=ID_KEY)
+scenario_id = editors.show_id()
 form_tab, yaml_tab = st.tabs(["Form", "YAML (advanced)"])
 with form_tab:
     editors.show_form()
@@ -67,7 +64,7 @@ with yaml_tab:
     text = editors.show_yaml()
     with st.expander("YAML with line numbers"):
         st.code(text, language="yaml", line_numbers=True)
-    tests_text = st.text_area("Test dialogues (YAML, optional)", key=TESTS_KEY, height=200)
+    tests_text = editors.show_tests()
 
 
 def show_problems(problems: list[Problem], heading: str) -> None:
