@@ -70,8 +70,9 @@ with yaml_tab:
 def show_problems(problems: list[Problem], heading: str) -> None:
     """The loader's messages, where each is in the form, and the YAML around its line."""
     st.error(f"{len(problems)} problem(s): {heading}")
-    # st.code shows the messages verbatim: author text is never interpreted as markup.
-    st.code("\n".join(str(p) for p in problems), language=None)
+    # st.code shows the messages verbatim: author text is never interpreted as markup. Long
+    # messages wrap: the fix is at the end of the line, and must not need sideways scrolling.
+    st.code("\n".join(str(p) for p in problems), language=None, wrap_lines=True)
     for problem in problems[:5]:
         where = form.place(problem.field)
         if where:
@@ -84,7 +85,7 @@ def show_problems(problems: list[Problem], heading: str) -> None:
 def show_warnings(warnings: list[str]) -> None:
     if warnings:
         st.warning(f"{len(warnings)} warning(s): the scenario works, but consider these.")
-        st.code("\n".join(warnings), language=None)
+        st.code("\n".join(warnings), language=None, wrap_lines=True)
 
 
 def publish(scenario_id: str, text: str, tests_text: str, replace_live: bool) -> None:
@@ -148,7 +149,7 @@ if test_col.button("Run scenario tests"):
         for name, failures in authoring.run_tests(checked, coder()):
             if failures:
                 st.error(f"Failed: {name}")
-                st.code("\n".join(failures), language=None)
+                st.code("\n".join(failures), language=None, wrap_lines=True)
             else:
                 st.success(f"Passed: {name}")
 if publish_col.button("Publish", type="primary"):
