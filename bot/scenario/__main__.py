@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.scenario.dialogues import load_dialogues
 from bot.scenario.errors import ScenarioError
+from bot.scenario.lint import scenario_warnings
 from bot.scenario.loader import list_scenarios, load_scenario
 
 
@@ -36,24 +37,8 @@ def main(argv: list[str] | None = None) -> int:
             failed += 1
             print(error, file=sys.stderr)
             continue
-        for warning in scenario.warnings:
-            print(
-                f"{warning.file}:{warning.line}: warning: {warning.field or '<file>'}: "
-                f"{warning.message}"
-            )
-        # Phrasings double as examples of what the topic detector recognises; say when one
-        # is not, so authors can add a keyword (bot.patient imports us, so import it here).
-        from bot.patient.topics import detect_topic
-
-        for topic in scenario.topics.values():
-            expected = None if topic.id == "general" else topic.id
-            for phrasing in topic.phrasings:
-                found = detect_topic(scenario, phrasing)
-                if found != expected:
-                    print(
-                        f"{scenario.path}: warning: topics.{topic.id}.phrasings: {phrasing!r} "
-                        f"is recognised as {found or 'no topic'}; add a keyword"
-                    )
+        for warning in scenario_warnings(scenario):
+            print(warning)
         print(
             f"{scenario.id}: ok ({len(scenario.topics)} topics, {scenario.line_count()} "
             f"lines, {len(scenario.facts)} facts, {len(dialogues)} test dialogues)"

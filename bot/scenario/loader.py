@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -19,8 +20,15 @@ _cache: dict[Path, tuple[tuple[int, int], Scenario]] = {}
 _lock = threading.Lock()
 
 
+#: Names another scenarios folder for every process (app, action server, checker): an
+#: institution keeps its own patients outside the checkout, and tests use a private folder.
+ROOT_ENV = "SCENARIOS_DIR"
+
+
 def resolve_root(root: str | Path | None) -> Path:
-    return Path(root) if root is not None else DEFAULT_ROOT
+    if root is not None:
+        return Path(root)
+    return Path(os.environ.get(ROOT_ENV) or DEFAULT_ROOT)
 
 
 def scenario_path(scenario_id: str, root: str | Path | None = None) -> Path:

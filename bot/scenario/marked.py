@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,43 @@ def _refuse_aliases(text: str, file: str) -> None:
             )
 
 
+_KEY_LINE = re.compile(r"^\s*(- )?[\w-]+:(\s|$)")
+
+
+def yaml_hint(reason: str, line: str, column: int = 0) -> str:
+    """How to fix a YAML syntax error, in the terms an author uses (PyYAML's are terse).
+
+    Args:
+        reason: PyYAML's description of the problem.
+        line: The text of the line it points at.
+        column: Where in the line (0-based).
+    """
+    if "\t" in line or "cannot start any token" in reason:
+        return "indentation problem: a tab is used; indent with spaces only (two per level)"
+    if "mapping values are not allowed" in reason:
+        # A second ': ' on a line that already has "field: text" is part of the text.
+        if _KEY_LINE.match(line) and ": " not in line[: max(column, 0)]:
+            return (
+                "indentation problem: this field is indented more than the field above it; "
+                "fields of the same section start in the same column"
+            )
+        return "the text has ': ' in it; put the whole text in double quotes"
+    if "did not find expected key" in reason or "expected <block end>" in reason:
+        return (
+            "indentation problem: this line does not line up with the fields of its "
+            "section; indent it like the line above it, or less to leave the section"
+        )
+    if "could not find expected ':'" in reason:
+        return "a field name needs ':' after it, or the text above needs its closing quote"
+    if "expected ',' or ']'" in reason:
+        return "a list in [brackets] is not closed; add the ']' or put its texts in quotes"
+    if "expected ',' or '}'" in reason:
+        return "a mapping in {braces} is not closed; add the '}' or put its texts in quotes"
+    if "end of stream" in reason:
+        return "a quote is opened and never closed; close it on the same line"
+    return "check the quotes and the indentation on this line and the one above it"
+
+
 def read_marked(path: Path, shown_as: str | None = None) -> MarkedDoc:
     """Parse one YAML file, keeping line numbers.
 
@@ -120,7 +158,11 @@ def read_marked(path: Path, shown_as: str | None = None) -> MarkedDoc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
         reason = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError([Problem(file, line, "", f"invalid YAML: {reason}")]) from exc
+        lines = text.splitlines()
+        shown = lines[line - 1] if 0 < line <= len(lines) else ""
+        column = mark.column if mark is not None else 0
+        message = f"invalid YAML: {reason}; {yaml_hint(reason, shown, column)}"
+        raise ScenarioError([Problem(file, line, "", message)]) from exc
     marks: dict[FieldPath, int] = {}
     duplicates: list[Problem] = []
     if node is not None:

@@ -15,7 +15,7 @@ from bot.scenario.defaults import (
     DEFAULT_RULER,
 )
 from bot.scenario.errors import Problem, ScenarioError
-from bot.scenario.marked import FieldPath, MarkedDoc
+from bot.scenario.marked import FieldPath, MarkedDoc, dotted
 from bot.scenario.model import (
     DIFFICULTY,
     GENERAL_TOPIC,
@@ -59,6 +59,10 @@ def describe(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing"
+    if value == []:
+        return "an empty list"
+    if isinstance(value, str) and not value.strip():
+        return "empty text"
     return f"{type(value).__name__} {value!r}"[:60]
 
 
@@ -69,9 +73,12 @@ class Checker:
         self.doc = doc
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
+        # Fields already reported missing: the checks of their value would only repeat it.
+        self.missing: set[FieldPath] = set()
 
     def fail(self, path: FieldPath, message: str) -> None:
-        self.problems.append(self.doc.problem(path, message))
+        if not any(path[:n] in self.missing for n in range(1, len(path) + 1)):
+            self.problems.append(self.doc.problem(path, message))
 
     def warn(self, path: FieldPath, message: str) -> None:
         self.warnings.append(self.doc.problem(path, message))
@@ -92,7 +99,19 @@ class Checker:
                 )
         for key, required in allowed.items():
             if required and key not in value:
-                self.fail(path, f"missing required field '{key}'")
+                where = f"under '{dotted(path)}'" if path else "at the top level"
+                # A missing field has no line of its own: point at its section (line 0,
+                # no line shown, at the top level rather than at whatever comes first).
+                line = self.doc.line(path) if path else 0
+                self.problems.append(
+                    Problem(
+                        self.doc.file,
+                        line,
+                        dotted((*path, key)),
+                        f"missing required field '{key}'; add '{key}:' {where}",
+                    )
+                )
+                self.missing.add((*path, key))
         return value
 
     def text(self, value: Any, path: FieldPath) -> str:
@@ -121,7 +140,7 @@ class Checker:
         if value is None and allow_empty:
             return ()
         if not isinstance(value, list) or (not value and not allow_empty):
-            self.fail(path, f"expected a list of texts, got {describe(value)}")
+            self.fail(path, f"expected a list of texts, got {describe(value)}; add one")
             return ()
         return tuple(self.text(item, (*path, i)) for i, item in enumerate(value))
 
@@ -130,7 +149,9 @@ class Checker:
     ) -> tuple[Line, ...]:
         """Read a list of lines; each is text or ``{text: ..., tags: [...]}``."""
         if not isinstance(value, list) or not value:
-            self.fail(path, f"expected a non-empty list of lines, got {describe(value)}")
+            self.fail(
+                path, f"expected a non-empty list of lines, got {describe(value)}; add a line"
+            )
             return ()
         out = []
         for i, item in enumerate(value):

@@ -24,6 +24,7 @@ from pathlib import Path
 import requests
 
 from bot.client import RasaClient
+from bot.scenario.loader import ROOT_ENV
 from bot.server import rasa_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -247,12 +248,15 @@ def start_app(
     app_db: Path,
     log_dir: Path,
     setup_code_file: Path | None = None,
+    scenarios_dir: Path | None = None,
 ) -> Service:
     """The Streamlit trainer app.
 
     Args:
         setup_code_file: where the first-run page finds its one-time code (`scripts/run.py`
             writes it); passed in the environment, as the token is, never as an argument.
+        scenarios_dir: the scenarios folder the app lists and publishes to (default: the
+            checkout's ``scenarios/``).
     """
     command = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "trainer_ui" / "streamlit_app.py"),
@@ -267,6 +271,8 @@ def start_app(
     env = base_env(RASA_URL=rasa_url, RASA_TOKEN=token, APP_DATABASE_URL=f"sqlite:///{app_db}")
     if setup_code_file is not None:
         env["APP_SETUP_CODE_FILE"] = str(setup_code_file)
+    if scenarios_dir is not None:
+        env[ROOT_ENV] = str(scenarios_dir)
     return start_process("app", command, f"http://{HOST}:{port}", log_dir, env)
 
 

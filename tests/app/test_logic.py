@@ -106,6 +106,6 @@ def test_an_older_database_gains_the_new_columns(tmp_path) -> None:
 
 def test_authoring_check_rejects_bad_ids_without_touching_files(tmp_path) -> None:
     checked = authoring.check("../etc/passwd", "id: x\n")
-    assert not checked.ok and "lower snake case" in checked.problems[0]
+    assert not checked.ok and "lower snake case" in str(checked.problems[0])
     checked = authoring.publish("bad_one", "not: [valid", root=tmp_path)
     assert not checked.ok and not list(tmp_path.iterdir())

@@ -187,3 +187,36 @@ def test_loading_is_cached_until_the_file_changes(tmp_path: Path) -> None:
     assert load_scenario("tiny", root) is first
     _write(tmp_path, MINIMAL.replace("Tiny", "Tiny two"))
     assert load_scenario("tiny", root).title == "Tiny two"
+
+
+def test_a_missing_field_is_reported_once_with_where_to_add_it(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, MINIMAL.replace("title: Tiny\n", "").replace("  age: 30\n", ""))
+    assert [p for p in problems if "title" in p] == [
+        f"{tmp_path / 'tiny.yml'}: title: missing required field 'title'; add 'title:' at the "
+        "top level"
+    ]
+    assert [p for p in problems if "age" in p] == [
+        f"{tmp_path / 'tiny.yml'}:4: persona.age: missing required field 'age'; add 'age:' "
+        "under 'persona'"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "hint"),
+    [
+        ("  age: 30", "   age: 30", "indentation problem"),
+        ("  age: 30", "age: 30", "indentation problem"),
+        ("  age: 30", "\tage: 30", "a tab is used"),
+        ("brief: A tiny patient for tests.", "brief: Tee says: no.", "in double quotes"),
+    ],
+)
+def test_a_yaml_syntax_error_says_how_to_fix_it(tmp_path: Path, old, new, hint) -> None:
+    (problem,) = _problems(tmp_path, MINIMAL.replace(old, new))
+    assert "invalid YAML" in problem and hint in problem, problem
+
+
+def test_the_scenarios_folder_can_be_chosen_by_the_environment(tmp_path: Path, monkeypatch) -> None:
+    _write(tmp_path, MINIMAL)
+    monkeypatch.setenv("SCENARIOS_DIR", str(tmp_path))
+    assert list_scenarios() == ["tiny"]
+    assert load_scenario("tiny").persona.name == "Tee"

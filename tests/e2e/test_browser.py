@@ -208,6 +208,13 @@ def test_educator_publishing_an_invalid_scenario_sees_the_error(page) -> None:
     log_in(page, "eddie")
     page.get_by_text("Scenario authoring").first.wait_for()
     page.get_by_label("Scenario id (file name, lower snake case)").fill("broken_patient")
+    page.get_by_label("Scenario id (file name, lower snake case)").press("Tab")
+    page.get_by_role("tab", name="YAML (advanced)").click()
+    # The id is written into the YAML; edit the YAML once the editor shows it.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('textarea')]"
+        ".some(t => t.value.startsWith('id: broken_patient'))"
+    )
     editor = page.get_by_label("Scenario (YAML)")
     editor.fill("id: broken_patient\ntitle: 42\n")
     editor.press("Tab")  # text areas commit on blur
