@@ -5,7 +5,8 @@ local user (``ps``). `bot.tools.services` starts ``python -m bot.server.rasa_ser
 with the token in ``RASA_API_TOKEN``; this module adds it to Rasa's own argument list inside
 the process, where ``ps`` does not look, and drops it from the environment the server's
 children inherit. It also makes Rasa's calls to the action server ride out a restart
-(`bot.server.action_endpoint`, window ``ACTION_RETRY_SECONDS``).
+(`bot.server.action_endpoint`, window ``ACTION_RETRY_SECONDS``), and check their answers
+with a schema validator built once.
 """
 
 from __future__ import annotations
@@ -39,9 +40,14 @@ def main() -> None:
     # Imported here: `bot.tools.services` imports this module for TOKEN_ENV, without Rasa.
     from rasa.__main__ import main as rasa_main
 
-    from bot.server.action_endpoint import DEFAULT_RETRY_SECONDS, use_retrying_action_endpoint
+    from bot.server.action_endpoint import (
+        DEFAULT_RETRY_SECONDS,
+        check_answers_with_one_validator,
+        use_retrying_action_endpoint,
+    )
 
     use_retrying_action_endpoint(float(os.environ.get(ACTION_RETRY_ENV) or DEFAULT_RETRY_SECONDS))
+    check_answers_with_one_validator()
 
     rasa_main()
 

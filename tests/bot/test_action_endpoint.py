@@ -7,10 +7,16 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
 from rasa.core.utils import AvailableEndpoints
 from rasa.utils.endpoints import ClientResponseError
 
-from bot.server.action_endpoint import RetryingActionEndpoint, use_retrying_action_endpoint
+from bot.server.action_endpoint import (
+    RetryingActionEndpoint,
+    check_answers_with_one_validator,
+    use_retrying_action_endpoint,
+)
 from bot.tools import services
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,3 +99,19 @@ def test_the_launcher_makes_rasa_read_the_retrying_endpoint(
     assert endpoints.action.url == "http://127.0.0.1:5055/webhook"
     assert endpoints.action.retry_seconds == 12.0
     assert endpoints.tracker_store is not None and endpoints.tracker_store.type
+
+
+def test_answers_are_checked_against_the_schema_as_rasa_checks_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(
+        RemoteAction, "_validate_action_result", RemoteAction._validate_action_result
+    )
+    check_answers_with_one_validator()
+    check_answers_with_one_validator()  # a second call changes nothing
+    action = RemoteAction("action_patient_reply", None)
+    good = {"events": [{"event": "slot", "name": "s", "value": 1}], "responses": [{"text": "Hi"}]}
+    assert action._validate_action_result(good)
+    # A wrong answer still gets Rasa's own error, pointing to its custom action docs.
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        action._validate_action_result({"events": "not a list"})
