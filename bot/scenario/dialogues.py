@@ -113,7 +113,14 @@ def load_dialogues(scenario_id: str, root: str | Path | None = None) -> list[Dia
     ck = Checker(doc)
     top = ck.mapping(doc.data, (), {"scenario": True, "dialogues": True})
     if top and top.get("scenario") != scenario_id:
-        ck.fail(("scenario",), f"expected '{scenario_id}', got {describe(top.get('scenario'))}")
+        named = top.get("scenario")
+        # Most often the dialogues of a scenario copied under a new id: say what to write.
+        shown = f"'{named}'" if isinstance(named, str) and named.strip() else describe(named)
+        ck.fail(
+            ("scenario",),
+            f"these dialogues name the scenario {shown}, but they test '{scenario_id}': "
+            f"write `scenario: {scenario_id}`",
+        )
     raw_dialogues = top.get("dialogues") if top else None
     if not isinstance(raw_dialogues, list) or not raw_dialogues:
         ck.fail(

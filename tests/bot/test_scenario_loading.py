@@ -173,6 +173,19 @@ def test_dialogue_file_errors_are_located(tmp_path: Path) -> None:
     assert "expect.rises" in text
 
 
+def test_dialogues_of_a_copied_scenario_say_which_id_to_write(tmp_path: Path) -> None:
+    _write(tmp_path, MINIMAL)
+    dialogues = "scenario: reluctant_psychiatric\ndialogues:\n  - name: a\n    steps:\n"
+    dialogues += '      - trainee: "Hi"\n        code: other\n'
+    (tmp_path / "tiny.tests.yml").write_text(dialogues, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_dialogues("tiny", tmp_path)
+    assert (
+        "tiny.tests.yml:1: scenario: these dialogues name the scenario 'reluctant_psychiatric', "
+        "but they test 'tiny': write `scenario: tiny`"
+    ) in str(info.value)
+
+
 def test_cli_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_main(["check"]) == 0
     assert "reluctant_psychiatric: ok" in capsys.readouterr().out

@@ -22,7 +22,8 @@ import pytest
 from bot.scenario import load_scenario
 from bot.tools import services
 from session_record import Transcript
-from tests.e2e.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD, log_in
+from tests.e2e.chromium import ARTIFACTS
+from tests.e2e.test_browser import PASSWORD, log_in
 from trainer_ui.accounts import Accounts
 from trainer_ui.store import SelfRating, Store
 
@@ -68,19 +69,6 @@ def app(bot: services.Bot, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         yield running
     finally:
         services.stop([running.service])
-
-
-@pytest.fixture()
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 def open_page(browser, url: str):

@@ -7,7 +7,6 @@ Screenshots go to test-artifacts/ (gitignored).
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,22 +17,13 @@ from bot.scenario import load_scenario
 from bot.tools import services
 from scoring import Coding
 from session_record import Exchange, Transcript
+from tests.e2e.chromium import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from trainer_ui.accounts import Accounts
 from trainer_ui.store import SelfRating, Store
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "browser-test-password"
 
 

@@ -27,7 +27,8 @@ import yaml
 from bot.scenario import load_scenario
 from bot.scenario.loader import DEFAULT_ROOT
 from bot.tools import services
-from tests.e2e.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, log_in, seed
+from tests.e2e.chromium import ARTIFACTS
+from tests.e2e.test_browser import log_in, seed
 from trainer_ui.store import Store
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -63,19 +64,6 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
         yield App(running.url, scenarios)
     finally:
         services.stop([running])
-
-
-@pytest.fixture()
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 def open_as(browser, app: App, username: str):

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from bot.tools import services
-from tests.e2e.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD
+from tests.e2e.chromium import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.test_browser import PASSWORD
 from trainer_ui import setup_code
 from trainer_ui.accounts import Accounts
 from trainer_ui.store import Store

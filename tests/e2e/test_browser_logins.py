@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import pytest
 
 from bot.tools import services
-from tests.e2e.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD, seed
+from tests.e2e.chromium import ARTIFACTS
+from tests.e2e.test_browser import PASSWORD, seed
 from trainer_ui import audit
 from trainer_ui.accounts import Accounts
 from trainer_ui.login_sessions import LoginSessions
@@ -47,19 +48,6 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
         yield App(running.url, store, review_session)
     finally:
         services.stop([running])
-
-
-@pytest.fixture()
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 def new_page(browser, context=None):

@@ -20,7 +20,8 @@ from bot.scenario import load_scenario
 from bot.tools import services
 from scoring import Coding
 from session_record import Exchange, Transcript
-from tests.e2e.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD, log_in
+from tests.e2e.chromium import ARTIFACTS
+from tests.e2e.test_browser import PASSWORD, log_in
 from trainer_ui.accounts import Accounts
 from trainer_ui.store import SelfRating, Store
 
@@ -154,19 +155,6 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
         yield seeded
     finally:
         services.stop([running])
-
-
-@pytest.fixture()
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser, app: App, username: str):

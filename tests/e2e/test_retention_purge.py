@@ -15,7 +15,8 @@ import pytest
 
 from bot.client import RasaClient
 from bot.tools import services
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD
+from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.test_browser import PASSWORD
 from tests.e2e.tracker_rows import tracker_rows
 from trainer_ui.accounts import Accounts
 from trainer_ui.db import practice_sessions
