@@ -188,9 +188,10 @@ def choose_in_role(scenario: Scenario, state: PatientState, kind: str, rng: rand
 
 
 def choose_heard_out(scenario: Scenario, state: PatientState, rng: random.Random) -> Line | None:
-    """A brief neutral answer to advice the patient merely hears out ("Yeah.", "Maybe.").
+    """A brief neutral answer to advice the patient merely hears out ("Yeah. I know.").
 
-    From the scenario's ``short_answers``: a topic's short lines answer particular questions.
+    From the scenario's ``in_role.heard_out`` lines: short answers ("Sometimes.") answer
+    questions, and a topic's lines would read as not having heard the advice at all.
     """
-    fresh = [x for x in scenario.short_answers.get("neutral", ()) if x.id not in state.used]
+    fresh = [x for x in scenario.in_role.get("heard_out", ()) if x.id not in state.used]
     return rng.choice(fresh) if fresh else None

@@ -49,6 +49,14 @@ DEFAULT_IN_ROLE: dict[str, tuple[str, ...]] = {
         "Right. Bye, then.",
         "Okay. See you.",
     ),
+    # Advice or a warning the patient did not ask for and lets pass: acknowledged, no more.
+    "heard_out": (
+        "Yeah. I know.",
+        "Mm.",
+        "Right.",
+        "Yeah, I've heard that before.",
+        "Okay.",
+    ),
 }
 
 #: Answers to a request to share information or advice, by how the patient takes it.

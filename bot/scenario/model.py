@@ -39,6 +39,8 @@ IN_ROLE_KINDS: tuple[str, ...] = (
     "gibberish",
     "other_language",
     "farewell",
+    # Not a kind of turn: what the patient says when it merely hears out advice or a warning.
+    "heard_out",
 )
 #: MITI behaviour codes a trainee turn can carry: the coder's own list, never a copy.
 MITI_CODES: tuple[str, ...] = CODES

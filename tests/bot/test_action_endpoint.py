@@ -62,8 +62,8 @@ def test_without_a_window_a_refused_call_fails_at_once() -> None:
         asyncio.run(_call(endpoint))  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("status", "tries"), [(502, 3), (500, 1)])
-def test_only_a_call_no_server_took_is_repeated(status: int, tries: int) -> None:
+@pytest.mark.parametrize(("status", "repeated"), [(502, True), (500, False)])
+def test_only_a_call_no_server_took_is_repeated(status: int, repeated: bool) -> None:
     port, hits = services.free_port(), []
     endpoint = RetryingActionEndpoint(0.7, url=f"http://{services.HOST}:{port}/webhook")
 
@@ -76,9 +76,10 @@ def test_only_a_call_no_server_took_is_repeated(status: int, tries: int) -> None
             await runner.cleanup()
 
     asyncio.run(scenario())
-    # A balancer's 502 means no server took the call: tried at 0, 0.2 and 0.6 s. A 500 means
-    # an action server ran it and failed: not repeated.
-    assert len(hits) == tries
+    # A balancer's 502 means no server took the call: tried at 0, 0.2 and 0.6 s (how many of
+    # those fit the window depends on how busy the machine is). A 500 means an action server
+    # ran it and failed: not repeated.
+    assert len(hits) >= 2 if repeated else len(hits) == 1
 
 
 def test_the_launcher_makes_rasa_read_the_retrying_endpoint(

@@ -343,3 +343,21 @@ def test_the_line_that_answers_the_turn_best_is_chosen() -> None:
         assert (
             best_fit([unrelated, answer, deeper], lambda ls: [fit[x.id] for x in ls], rng) is deeper
         )
+
+
+def test_advice_the_patient_lets_pass_is_acknowledged_not_answered() -> None:
+    from bot.scenario.defaults import DEFAULT_IN_ROLE
+
+    scenario = load_scenario("reluctant_psychiatric")
+    advice = "You should cut out the beer in the evenings."
+    heard = []
+    for seed in range(30):
+        reply = respond(
+            scenario, start_state(scenario, seed), [PinnedCoding(advice, "persuade")], text=advice
+        )
+        assert reply.talk != "change"
+        if reply.talk == "neutral":
+            heard.append(reply.text)
+    # Neutral after unasked advice is the patient letting it pass: "Yeah. I know.", never an
+    # answer to a question it was not asked ("Sort of.") or a detail of its life.
+    assert heard and all(text in DEFAULT_IN_ROLE["heard_out"] for text in heard)
