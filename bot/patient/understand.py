@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from bot.patient.topics import STOP, detect_topic, inflects, words
-from bot.scenario import GENERAL_TOPIC, Scenario
+from bot.scenario import GENERAL_TOPIC, Line, Scenario
 from bot.scenario.loader import DEFAULT_ROOT
 from scoring.risk import risk_asked
 
@@ -479,7 +479,7 @@ def understand(
 
 
 def fit_to_turn(
-    scenario: Scenario, encode: Encode, und: Understanding, lines: Sequence[Any]
+    scenario: Scenario, encode: Encode, und: Understanding, lines: Sequence[Line]
 ) -> list[float]:
     """How well each topic line answers the turn: the cosine of their meanings.
 
