@@ -33,7 +33,7 @@ class StandIn:
     body: bytes = b'[{"text": "Hello."}]'
     drop: bool = False  # read the request, then close the connection without answering
     hits: list[str] = field(default_factory=list)
-    port: int = field(default_factory=services.free_port)
+    port: int = 0  # known once started
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -62,7 +62,10 @@ class StandIn:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
+        # Bound to a port the system picks, in one step: a port found free a moment earlier
+        # can meanwhile become another connection's local port.
         self.server = ThreadingHTTPServer((services.HOST, self.port), Handler)
+        self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def stop(self) -> None:
